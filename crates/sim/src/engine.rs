@@ -1,0 +1,472 @@
+//! The discrete-event engine: one [`Engine`] simulates one execution model over one checked
+//! scenario. Events are ordered by `(time, sequence number)`, so equal times are FIFO and the
+//! run never depends on hash order or the platform.
+//!
+//! Layers: [`os`] is the machine (cores with a time slice, one GIL per process, threads that
+//! compute, sleep or park); [`exec`] is Python on top of it (pools, event loops, coroutines and
+//! their steps); [`record`] writes down segments.
+
+mod exec;
+mod os;
+mod record;
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use crate::duration::Ns;
+use crate::plan::{Plan, Rng};
+use crate::run::{Kind, LaneKind, Run, TaskRecord, KIND_COUNT};
+use crate::scenario::{Arrivals, Machine, Model, PoolSpec};
+use crate::validate::{limits, Checked, ScenarioError};
+
+use record::Recorder;
+pub(crate) use record::NONE;
+
+type Tid = u32;
+type Sid = u32;
+
+/// Something that happens at a time.
+#[derive(Clone, Copy, Debug)]
+enum What {
+    /// Task `n` arrives.
+    Arrival(u32),
+    /// A thread's compute finishes or its time slice ends.
+    ComputeEnd(Tid, u32),
+    /// A sleeping thread's blocking call returns.
+    Wake(Tid, u32),
+    /// A GIL waiter's timed wait of one switch interval ends.
+    GilTimeout(Tid, u32, u64),
+    /// A thread handed the GIL has woken up and can run.
+    GilWake(Tid, u32),
+    /// An awaited I/O of a coroutine completes.
+    IoDone(Sid, u32),
+    /// Task `n`'s deadline.
+    Deadline(u32),
+}
+
+struct Ev {
+    at: Ns,
+    seq: u64,
+    what: What,
+}
+impl PartialEq for Ev {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Ev {}
+impl PartialOrd for Ev {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Ev {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(o.at, o.seq))
+    }
+}
+
+/// One process: its own GIL (none when free-threaded) and its GIL lane.
+struct Proc {
+    gil: Option<os::Gil>,
+    gil_lane: u32,
+    label: String,
+}
+
+/// Where arriving tasks go.
+enum Entry {
+    /// Into a pool's queue (sync, threads, processes, server of sync/threads workers).
+    Pool(u32),
+    /// Round-robin onto event loops (async, server of async workers).
+    Loops(Vec<u32>),
+}
+
+/// A task in flight.
+struct Task {
+    class: u32,
+    arrival: Ns,
+    start: Option<Ns>,
+    end: Option<Ns>,
+    cancelled: bool,
+    timed_out: bool,
+    cancel_requested: bool,
+    plan: Plan,
+    live: Vec<Sid>,
+    next_branch: u32,
+    client: u32,
+    time_by_kind: [Ns; KIND_COUNT],
+}
+
+impl Task {
+    fn blank() -> Task {
+        Task {
+            class: 0,
+            arrival: 0,
+            start: None,
+            end: None,
+            cancelled: false,
+            timed_out: false,
+            cancel_requested: false,
+            plan: Plan::default(),
+            live: Vec::new(),
+            next_branch: 1,
+            client: u32::MAX,
+            time_by_kind: [0; KIND_COUNT],
+        }
+    }
+}
+
+pub(crate) struct Engine<'a> {
+    ck: &'a Checked,
+    m: &'a Machine,
+    now: Ns,
+    seq: u64,
+    events: u64,
+    heap: BinaryHeap<Reverse<Ev>>,
+    procs: Vec<Proc>,
+    threads: Vec<os::Thread>,
+    cores: Vec<Option<Tid>>,
+    core_lanes: Vec<u32>,
+    runq: VecDeque<Tid>,
+    pools: Vec<exec::Pool>,
+    pool_at: BTreeMap<(u32, u16), u32>,
+    loops: Vec<exec::Loop>,
+    strands: Vec<exec::Strand>,
+    free_strands: Vec<Sid>,
+    tasks: Vec<Task>,
+    entry: Entry,
+    rec: Recorder,
+    wakeups: VecDeque<Tid>,
+    arrivals_rng: Rng,
+    issued: u32,
+    cum_weights: Vec<f64>,
+    cpu_scale: f64,
+    loop_lags: Vec<Ns>,
+    model: &'a Model,
+}
+
+/// Simulates `model` over a checked scenario.
+pub(crate) fn simulate_model(ck: &Checked, model: &Model) -> Result<Run, ScenarioError> {
+    let mut e = Engine::new(ck, model);
+    e.setup();
+    e.start_arrivals();
+    while let Some(Reverse(ev)) = e.heap.pop() {
+        e.now = ev.at;
+        e.events += 1;
+        if e.events > limits::MAX_EVENTS {
+            return Err(ScenarioError::TooManyEvents {
+                limit: limits::MAX_EVENTS,
+            });
+        }
+        e.handle(ev.what);
+        e.drain_wakeups();
+    }
+    Ok(e.finish())
+}
+
+impl<'a> Engine<'a> {
+    fn new(ck: &'a Checked, model: &'a Model) -> Self {
+        let m = &ck.scenario.machine;
+        let mut acc = 0.0;
+        let cum_weights = ck
+            .scenario
+            .workload
+            .classes
+            .iter()
+            .map(|c| {
+                acc += c.weight;
+                acc
+            })
+            .collect();
+        let mut rec = Recorder::default();
+        let core_lanes = (0..m.cores)
+            .map(|i| rec.add_lane(LaneKind::Core, format!("core {i}"), None, false))
+            .collect();
+        Engine {
+            ck,
+            m,
+            now: 0,
+            seq: 0,
+            events: 0,
+            heap: BinaryHeap::new(),
+            procs: Vec::new(),
+            threads: Vec::new(),
+            cores: vec![None; m.cores as usize],
+            core_lanes,
+            runq: VecDeque::new(),
+            pools: Vec::new(),
+            pool_at: BTreeMap::new(),
+            loops: Vec::new(),
+            strands: Vec::new(),
+            free_strands: Vec::new(),
+            tasks: Vec::with_capacity(ck.scenario.workload.arrivals.count() as usize),
+            entry: Entry::Loops(Vec::new()),
+            rec,
+            wakeups: VecDeque::new(),
+            arrivals_rng: Rng::for_arrivals(ck.scenario.seed),
+            issued: 0,
+            cum_weights,
+            cpu_scale: if m.free_threaded {
+                m.free_threaded_slowdown
+            } else {
+                1.0
+            },
+            loop_lags: Vec::new(),
+            model,
+        }
+    }
+
+    fn schedule(&mut self, at: Ns, what: What) {
+        self.seq += 1;
+        self.heap.push(Reverse(Ev {
+            at,
+            seq: self.seq,
+            what,
+        }));
+    }
+
+    fn add_proc(&mut self, label: String) -> u32 {
+        let id = self.procs.len() as u32;
+        let gil_name = if label.is_empty() {
+            "GIL".to_string()
+        } else {
+            format!("{label} · GIL")
+        };
+        let gil_lane = self.rec.add_lane(LaneKind::Gil, gil_name, Some(id), false);
+        let gil = if self.m.free_threaded {
+            None
+        } else {
+            Some(os::Gil::default())
+        };
+        self.procs.push(Proc {
+            gil,
+            gil_lane,
+            label,
+        });
+        id
+    }
+
+    /// Builds the processes, threads, pools and loops of the model.
+    fn setup(&mut self) {
+        let model = self.model;
+        match model {
+            Model::Sync => {
+                let p = self.add_proc(String::new());
+                let pool = self.add_thread_pool(p, 1, "main thread", false);
+                self.add_pool_thread(pool);
+                self.entry = Entry::Pool(pool);
+            }
+            Model::Threads { workers } => {
+                let p = self.add_proc(String::new());
+                let pool = self.add_thread_pool(p, *workers, "thread", true);
+                self.entry = Entry::Pool(pool);
+            }
+            Model::Processes { workers, start } => {
+                let pool = self.add_process_pool(*workers, *start, "process", true);
+                self.entry = Entry::Pool(pool);
+            }
+            Model::Async { limit } => {
+                let p = self.add_proc(String::new());
+                let lp = self.add_loop(p, *limit, "event loop");
+                self.entry = Entry::Loops(vec![lp]);
+            }
+            Model::Server { workers, inner } => match **inner {
+                Model::Async { limit } => {
+                    let mut lps = Vec::new();
+                    for w in 0..*workers {
+                        let p = self.add_proc(format!("worker {}", w + 1));
+                        lps.push(self.add_loop(p, limit, &format!("worker {} · loop", w + 1)));
+                    }
+                    self.entry = Entry::Loops(lps);
+                }
+                Model::Threads { workers: per } => {
+                    let pool = self.add_server_pool(*workers, per);
+                    self.entry = Entry::Pool(pool);
+                }
+                _ => {
+                    let pool = self.add_server_pool(*workers, 1);
+                    self.entry = Entry::Pool(pool);
+                }
+            },
+        }
+    }
+
+    fn start_arrivals(&mut self) {
+        match self.ck.scenario.workload.arrivals {
+            Arrivals::ClosedLoop { clients, .. } => {
+                for c in 0..clients {
+                    self.issue(0, c);
+                }
+            }
+            _ => self.schedule(0, What::Arrival(0)),
+        }
+    }
+
+    /// Schedules the next request of closed-loop client `client`.
+    fn issue(&mut self, at: Ns, client: u32) {
+        let n = self.issued;
+        self.issued += 1;
+        if self.tasks.len() <= n as usize {
+            self.tasks.resize_with(n as usize + 1, Task::blank);
+        }
+        self.tasks[n as usize].client = client;
+        self.schedule(at, What::Arrival(n));
+    }
+
+    fn handle(&mut self, what: What) {
+        match what {
+            What::Arrival(n) => self.arrive(n),
+            What::ComputeEnd(t, gen) => self.on_compute_end(t, gen),
+            What::Wake(t, gen) => self.on_wake(t, gen),
+            What::GilTimeout(t, gen, sn) => self.on_gil_timeout(t, gen, sn),
+            What::GilWake(t, gen) => self.on_gil_wake(t, gen),
+            What::IoDone(s, gen) => self.on_io_done(s, gen),
+            What::Deadline(n) => self.on_deadline(n),
+        }
+    }
+
+    fn drain_wakeups(&mut self) {
+        while let Some(t) = self.wakeups.pop_front() {
+            self.advance(t);
+        }
+    }
+
+    fn arrive(&mut self, n: u32) {
+        let sc = &self.ck.scenario;
+        let count = sc.workload.arrivals.count();
+        // Open-loop arrivals schedule their successor; closed-loop ones are issued on completion.
+        if self.tasks.len() <= n as usize {
+            self.tasks.resize_with(n as usize + 1, Task::blank);
+        }
+        let next_gap = match sc.workload.arrivals {
+            Arrivals::Burst { .. } => Some(0),
+            Arrivals::Interval { every, .. } => Some(every.0),
+            Arrivals::Poisson { rate_per_s, .. } => {
+                let u = self.arrivals_rng.unit();
+                Some(libm::round(-libm::log(1.0 - u) / rate_per_s * 1e9) as Ns)
+            }
+            Arrivals::ClosedLoop { .. } => None,
+        };
+        if let Some(gap) = next_gap {
+            if n + 1 < count {
+                self.schedule(self.now + gap, What::Arrival(n + 1));
+            }
+        }
+        let mut rng = Rng::for_task(sc.seed, n as u64);
+        let total = *self.cum_weights.last().unwrap_or(&1.0);
+        let x = rng.unit() * total;
+        let class = self
+            .cum_weights
+            .iter()
+            .position(|&c| x < c)
+            .unwrap_or(self.cum_weights.len() - 1);
+        let plan = Plan::draw(&self.ck.classes[class], &mut rng, self.cpu_scale);
+        let task = &mut self.tasks[n as usize];
+        task.class = class as u32;
+        task.arrival = self.now;
+        task.plan = plan;
+        if let Some(t) = sc.workload.timeout {
+            self.schedule(self.now + t.0, What::Deadline(n));
+        }
+        match &self.entry {
+            Entry::Pool(pool) => {
+                let pool = *pool;
+                let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
+                self.submit(pool, s);
+            }
+            Entry::Loops(lps) => {
+                let lp = lps[n as usize % lps.len()];
+                let s = self.new_strand(n, 0, exec::Cont::Task, lp);
+                self.strands[s as usize].new = true;
+                self.to_loop(lp, exec::Item::Create(s), Kind::LoopBusy);
+            }
+        }
+    }
+
+    /// Task `n` is done (finished or cancelled) at `now`.
+    fn task_done(&mut self, n: u32, cancelled: bool) {
+        let now = self.now;
+        let task = &mut self.tasks[n as usize];
+        task.end = Some(now);
+        task.cancelled = cancelled;
+        task.plan = Plan::default();
+        let client = task.client;
+        if let Arrivals::ClosedLoop {
+            ref think, count, ..
+        } = self.ck.scenario.workload.arrivals
+        {
+            if self.issued < count {
+                // The think time comes from the finished task's own stream (after its plan).
+                let mut rng = Rng::for_task(self.ck.scenario.seed ^ 0x7468_696e_6b, n as u64);
+                let gap = rng.sample(think);
+                self.issue(now + gap, client);
+            }
+        }
+    }
+
+    fn on_deadline(&mut self, n: u32) {
+        let task = &self.tasks[n as usize];
+        if task.end.is_some() {
+            return;
+        }
+        self.cancel_task(n);
+    }
+
+    fn finish(mut self) -> Run {
+        let end = self.now;
+        self.rec.close_all(end);
+        let classes = self
+            .ck
+            .scenario
+            .workload
+            .classes
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let tasks: Vec<TaskRecord> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TaskRecord {
+                id: i as u32,
+                class: t.class,
+                arrival: t.arrival,
+                start: t.start,
+                end: t.end,
+                cancelled: t.cancelled,
+                timed_out: t.timed_out,
+                time_by_kind: t.time_by_kind,
+            })
+            .collect();
+        let (lanes, segments) = crate::summary::order_lanes(self.rec.lanes, self.rec.segments);
+        let mut run = Run {
+            model: self.model.label(),
+            family: self.model.family(),
+            cores: self.m.cores,
+            lanes,
+            segments,
+            task_segments: self.rec.task_segments,
+            tasks,
+            classes,
+            summary: Default::default(),
+            insights: Vec::new(),
+        };
+        run.summary = crate::summary::summarise(&run, self.events, &mut self.loop_lags);
+        run.insights = crate::insights::explain(&run, self.ck);
+        run
+    }
+
+    /// The label of a new pool thread or process.
+    fn pool_lane_name(&self, pool: u32, index: u32) -> String {
+        let p = &self.pools[pool as usize];
+        if p.max == 1 && p.numbered == false {
+            p.prefix.clone()
+        } else {
+            format!("{} {}", p.prefix, index + 1)
+        }
+    }
+
+    fn default_pool_spec(&self, idx: u16) -> &PoolSpec {
+        &self.ck.pools[idx as usize].spec
+    }
+}

@@ -1,0 +1,231 @@
+//! Drawing concrete tasks from the workload: each task's class and step durations, sampled
+//! from its own seeded random stream so that a task's plan does not depend on the model, on
+//! the order the engine asks for it, or on the platform (`libm`, never the platform's `ln`).
+
+use rand_core::{RngCore, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+
+use crate::duration::{Dist, Ns};
+use crate::validate::CStep;
+
+/// A seeded random stream.
+pub struct Rng(Pcg64Mcg);
+
+/// Stream identifiers, so that the streams of one seed never overlap.
+const STREAM_ARRIVALS: u64 = 0x4152_5249_5641_4c53;
+
+impl Rng {
+    /// The stream of task `id` under `seed`.
+    pub fn for_task(seed: u64, id: u64) -> Rng {
+        Rng(Pcg64Mcg::seed_from_u64(mix(seed, id.wrapping_add(1))))
+    }
+
+    /// The stream of arrival gaps under `seed`.
+    pub fn for_arrivals(seed: u64) -> Rng {
+        Rng(Pcg64Mcg::seed_from_u64(mix(seed, STREAM_ARRIVALS)))
+    }
+
+    /// Uniform in [0, 1), 53 bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A sample of `d`, in ns.
+    pub fn sample(&mut self, d: &Dist) -> Ns {
+        let v = match *d {
+            Dist::Fixed(x) => return x.0,
+            Dist::Uniform(a, b) => a.0 as f64 + self.unit() * (b.0 - a.0) as f64,
+            Dist::Exp(m) => -(m.0 as f64) * libm::log(1.0 - self.unit()),
+            Dist::LogNormal { median, sigma } => {
+                // Box–Muller; 1 - u keeps the log finite.
+                let u1 = 1.0 - self.unit();
+                let u2 = self.unit();
+                let z =
+                    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2);
+                median.0 as f64 * libm::exp(sigma * z)
+            }
+        };
+        (libm::round(v) as Ns).min(d.max())
+    }
+}
+
+/// SplitMix64 finaliser over (seed, stream): decorrelates nearby seeds and ids.
+fn mix(seed: u64, stream: u64) -> u64 {
+    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One step with its duration drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PStep {
+    /// Python CPU, ns.
+    Cpu(Ns),
+    /// GIL-free CPU, ns.
+    CpuNoGil(Ns),
+    /// Awaited I/O, ns.
+    Io(Ns),
+    /// Blocking call, ns.
+    Blocking(Ns),
+    /// Run sequence `seq` on pool `pool` and wait.
+    Offload {
+        /// Pool index.
+        pool: u16,
+        /// Sequence index in [`Plan::seqs`].
+        seq: u32,
+    },
+    /// Run sequences `first .. first + n` concurrently and wait for all.
+    Gather {
+        /// First sequence index.
+        first: u32,
+        /// Number of branches.
+        n: u32,
+    },
+}
+
+/// A task's drawn steps: sequence 0 is the task body; offload and gather bodies are further
+/// sequences. Flat so that a running strand is just `(sequence, position)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// `(start, len)` ranges into `steps`.
+    pub seqs: Vec<(u32, u32)>,
+    /// All steps.
+    pub steps: Vec<PStep>,
+}
+
+impl Plan {
+    /// Step `pc` of sequence `seq`, if any.
+    pub fn step(&self, seq: u32, pc: u32) -> Option<PStep> {
+        let (start, len) = *self.seqs.get(seq as usize)?;
+        if pc < len {
+            self.steps.get((start + pc) as usize).copied()
+        } else {
+            None
+        }
+    }
+
+    /// Draws a plan for `steps`. `cpu_scale` stretches Python CPU (free-threaded builds).
+    pub fn draw(steps: &[CStep], rng: &mut Rng, cpu_scale: f64) -> Plan {
+        let mut plan = Plan::default();
+        plan.seqs.push((0, 0));
+        plan.fill(0, steps, rng, cpu_scale);
+        plan
+    }
+
+    fn fill(&mut self, seq: usize, steps: &[CStep], rng: &mut Rng, cpu_scale: f64) {
+        // Sequences must be contiguous: reserve this one's slots first, then fill nested
+        // sequences after it.
+        let start = self.steps.len();
+        self.seqs[seq] = (start as u32, steps.len() as u32);
+        self.steps.resize(start + steps.len(), PStep::Cpu(0));
+        for (i, s) in steps.iter().enumerate() {
+            let p = match s {
+                CStep::Cpu(d) => {
+                    let v = rng.sample(d);
+                    PStep::Cpu(if cpu_scale == 1.0 {
+                        v
+                    } else {
+                        libm::round(v as f64 * cpu_scale) as Ns
+                    })
+                }
+                CStep::CpuNogil(d) => PStep::CpuNoGil(rng.sample(d)),
+                CStep::Io(d) => PStep::Io(rng.sample(d)),
+                CStep::BlockingIo(d) => PStep::Blocking(rng.sample(d)),
+                CStep::Offload(pool, inner) => {
+                    let s = self.seqs.len();
+                    self.seqs.push((0, 0));
+                    self.fill(s, inner, rng, cpu_scale);
+                    PStep::Offload {
+                        pool: *pool,
+                        seq: s as u32,
+                    }
+                }
+                CStep::Gather(branches) => {
+                    let first = self.seqs.len();
+                    for _ in branches {
+                        self.seqs.push((0, 0));
+                    }
+                    for (j, b) in branches.iter().enumerate() {
+                        self.fill(first + j, b, rng, cpu_scale);
+                    }
+                    PStep::Gather {
+                        first: first as u32,
+                        n: branches.len() as u32,
+                    }
+                }
+            };
+            self.steps[start + i] = p;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::duration::{Dur, MS};
+
+    #[test]
+    fn same_seed_same_samples_and_streams_differ() {
+        let d = Dist::Exp(Dur(10 * MS));
+        let a: Vec<Ns> = (0..5)
+            .map(|_| 0)
+            .scan(Rng::for_task(7, 3), |r, _| Some(r.sample(&d)))
+            .collect();
+        let b: Vec<Ns> = (0..5)
+            .map(|_| 0)
+            .scan(Rng::for_task(7, 3), |r, _| Some(r.sample(&d)))
+            .collect();
+        let c: Vec<Ns> = (0..5)
+            .map(|_| 0)
+            .scan(Rng::for_task(7, 4), |r, _| Some(r.sample(&d)))
+            .collect();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn sample_means_are_close() {
+        let mut r = Rng::for_task(1, 1);
+        for d in [
+            Dist::Uniform(Dur(MS), Dur(3 * MS)),
+            Dist::Exp(Dur(2 * MS)),
+            Dist::LogNormal {
+                median: Dur(2 * MS),
+                sigma: 0.5,
+            },
+        ] {
+            let n = 20_000;
+            let mean = (0..n).map(|_| r.sample(&d) as f64).sum::<f64>() / n as f64;
+            let rel = (mean - d.mean()).abs() / d.mean();
+            assert!(rel < 0.03, "{d:?}: mean {mean} vs {}", d.mean());
+        }
+    }
+
+    #[test]
+    fn nested_sequences_are_contiguous() {
+        let steps = vec![
+            CStep::Cpu(Dist::Fixed(Dur(1))),
+            CStep::Gather(vec![
+                vec![CStep::Io(Dist::Fixed(Dur(2)))],
+                vec![
+                    CStep::Cpu(Dist::Fixed(Dur(3))),
+                    CStep::Io(Dist::Fixed(Dur(4))),
+                ],
+            ]),
+            CStep::Offload(0, vec![CStep::Cpu(Dist::Fixed(Dur(5)))]),
+        ];
+        let p = Plan::draw(&steps, &mut Rng::for_task(0, 0), 1.0);
+        assert_eq!(p.step(0, 0), Some(PStep::Cpu(1)));
+        let Some(PStep::Gather { first, n: 2 }) = p.step(0, 1) else {
+            panic!("gather")
+        };
+        assert_eq!(p.step(first, 0), Some(PStep::Io(2)));
+        assert_eq!(p.step(first + 1, 1), Some(PStep::Io(4)));
+        let Some(PStep::Offload { pool: 0, seq }) = p.step(0, 2) else {
+            panic!("offload")
+        };
+        assert_eq!(p.step(seq, 0), Some(PStep::Cpu(5)));
+        assert_eq!(p.step(0, 3), None);
+    }
+}

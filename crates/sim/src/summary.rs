@@ -1,0 +1,113 @@
+//! Figures of a run: latency statistics, utilisation, GIL contention, loop lag; and the
+//! final lane order (threads of each process, then its GIL, then the cores).
+
+use crate::duration::Ns;
+use crate::run::{Kind, Lane, LaneKind, Run, Segment, Stats, Summary, KIND_COUNT};
+
+/// Nearest-rank statistics of `values` (sorted in place).
+pub fn stats(values: &mut [Ns]) -> Stats {
+    if values.is_empty() {
+        return Stats::default();
+    }
+    values.sort_unstable();
+    let n = values.len();
+    let rank = |p: f64| values[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+    let sum: u128 = values.iter().map(|&v| v as u128).sum();
+    Stats {
+        count: n as u64,
+        mean: sum as f64 / n as f64,
+        p50: rank(0.50),
+        p90: rank(0.90),
+        p99: rank(0.99),
+        max: values[n - 1],
+    }
+}
+
+/// Orders lanes for display and renumbers the segments to match, grouped by lane in time order.
+pub(crate) fn order_lanes(
+    lanes: Vec<Lane>,
+    mut segments: Vec<Segment>,
+) -> (Vec<Lane>, Vec<Segment>) {
+    let key = |l: &Lane| {
+        let group = match l.kind {
+            LaneKind::Core => 2u8,
+            _ => 0,
+        };
+        let gil_last = matches!(l.kind, LaneKind::Gil) as u8;
+        let loop_first = !l.is_loop as u8;
+        (group, l.process.unwrap_or(0), gil_last, loop_first, l.id)
+    };
+    let mut order: Vec<&Lane> = lanes.iter().collect();
+    order.sort_by_key(|l| key(l));
+    let mut remap = vec![0u32; lanes.len()];
+    for (new, l) in order.iter().enumerate() {
+        remap[l.id as usize] = new as u32;
+    }
+    let mut out: Vec<Lane> = order.into_iter().cloned().collect();
+    for (i, l) in out.iter_mut().enumerate() {
+        l.id = i as u32;
+    }
+    for s in &mut segments {
+        s.lane = remap[s.lane as usize];
+    }
+    segments.sort_by_key(|s| (s.lane, s.start));
+    // Lanes that never did anything (an unused GIL of a single-threaded process is still
+    // shown: it is part of the story) are kept; the views decide what to hide.
+    (out, segments)
+}
+
+/// Computes the summary of a finished run.
+pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary {
+    let mut s = Summary {
+        events,
+        ..Summary::default()
+    };
+    let mut lat = Vec::with_capacity(run.tasks.len());
+    let mut by_kind = [0; KIND_COUNT];
+    for t in &run.tasks {
+        for (acc, v) in by_kind.iter_mut().zip(t.time_by_kind) {
+            *acc += v;
+        }
+        match t.end {
+            None => s.unfinished += 1,
+            Some(end) => {
+                s.makespan = s.makespan.max(end);
+                if t.cancelled {
+                    s.cancelled += 1;
+                } else {
+                    s.completed += 1;
+                    lat.push(end - t.arrival);
+                }
+                if t.timed_out {
+                    s.timed_out += 1;
+                }
+            }
+        }
+    }
+    s.time_by_kind = by_kind;
+    s.latency = stats(&mut lat);
+    if s.makespan > 0 {
+        s.throughput_per_s = s.completed as f64 / (s.makespan as f64 / 1e9);
+    }
+    let mut core_busy: u128 = 0;
+    let mut gil_held: u128 = 0;
+    for seg in &run.segments {
+        let d = (seg.end - seg.start) as u128;
+        match run.lanes[seg.lane as usize].kind {
+            LaneKind::Core => core_busy += d,
+            LaneKind::Gil if seg.kind.on_core() => gil_held += d,
+            LaneKind::Thread if seg.kind == Kind::GilWait => s.gil_wait += d as Ns,
+            _ => {}
+        }
+    }
+    let span = run.cores as u128 * s.makespan as u128;
+    if span > 0 {
+        s.core_utilisation = core_busy as f64 / span as f64;
+    }
+    let contended = s.gil_wait as u128 + gil_held;
+    if contended > 0 {
+        s.gil_contention = s.gil_wait as f64 / contended as f64;
+    }
+    s.loop_lag = stats(loop_lags);
+    s
+}
