@@ -37,7 +37,9 @@ pub fn run(tasks: u32, repeat: u32) -> Result<(), ScenarioError> {
         std::hint::black_box(&run);
     }
     let seg_bytes = std::mem::size_of::<whenasync_sim::Segment>();
-    println!("scenario: threads(8), {tasks} requests (2 ms CPU, 20 ms I/O, 1 ms CPU), Poisson 300/s");
+    println!(
+        "scenario: threads(8), {tasks} requests (2 ms CPU, 20 ms I/O, 1 ms CPU), Poisson 300/s"
+    );
     println!("events:            {events}");
     println!("best of {repeat}:         {:.3} s", best);
     println!("events per second: {:.2} M", events as f64 / best / 1e6);

@@ -7,10 +7,16 @@ mod report;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use whenasync_sim::{presets, simulate_model, validate, Checked, Model, Run, Scenario, ScenarioError};
+use whenasync_sim::{
+    presets, simulate_model, validate, Checked, Model, Run, Scenario, ScenarioError,
+};
 
 #[derive(Parser)]
-#[command(name = "whenasync", version, about = "Sync or async? Simulate how CPython runs a task mix.")]
+#[command(
+    name = "whenasync",
+    version,
+    about = "Sync or async? Simulate how CPython runs a task mix."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -95,7 +101,12 @@ fn run(cmd: Command) -> Result<(), Fail> {
             }
             Ok(())
         }
-        Command::Run { scenario, model, json, seed } => {
+        Command::Run {
+            scenario,
+            model,
+            json,
+            seed,
+        } => {
             let mut sc = load(&scenario)?;
             if let Some(seed) = seed {
                 sc.seed = seed;
@@ -105,24 +116,41 @@ fn run(cmd: Command) -> Result<(), Fail> {
             let verdict = whenasync_sim::insights::verdict(&runs, &ck);
             if json {
                 let v = whenasync_sim::export::runs_json(&runs, verdict.as_deref());
-                println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Fail(e.to_string()))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&v).map_err(|e| Fail(e.to_string()))?
+                );
             } else {
                 print!("{}", report::text(&ck, &runs, verdict.as_deref()));
             }
             Ok(())
         }
-        Command::Trace { scenario, model, output } => {
+        Command::Trace {
+            scenario,
+            model,
+            output,
+        } => {
             let run = one_run(&scenario, &model)?;
             let trace = whenasync_sim::export::chrome_trace(&run);
-            std::fs::write(&output, trace).map_err(|e| Fail(format!("cannot write {output}: {e}")))?;
-            eprintln!("wrote {output}: {} slices on {} lanes; open it at ui.perfetto.dev", run.segments.len(), run.lanes.len());
+            std::fs::write(&output, trace)
+                .map_err(|e| Fail(format!("cannot write {output}: {e}")))?;
+            eprintln!(
+                "wrote {output}: {} slices on {} lanes; open it at ui.perfetto.dev",
+                run.segments.len(),
+                run.lanes.len()
+            );
             Ok(())
         }
-        Command::Csv { scenario, model, output } => {
+        Command::Csv {
+            scenario,
+            model,
+            output,
+        } => {
             let run = one_run(&scenario, &model)?;
             let csv = whenasync_sim::export::tasks_csv(&run);
             match output {
-                Some(path) => std::fs::write(&path, csv).map_err(|e| Fail(format!("cannot write {path}: {e}")))?,
+                Some(path) => std::fs::write(&path, csv)
+                    .map_err(|e| Fail(format!("cannot write {path}: {e}")))?,
                 None => print!("{csv}"),
             }
             Ok(())
@@ -135,7 +163,8 @@ fn run(cmd: Command) -> Result<(), Fail> {
 fn load(arg: &str) -> Result<Scenario, Fail> {
     let path = std::path::Path::new(arg);
     if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|e| Fail(format!("cannot read {arg}: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Fail(format!("cannot read {arg}: {e}")))?;
         return Scenario::from_json(&text).map_err(|e| Fail(format!("{arg}: {e}")));
     }
     match presets::get(arg) {
@@ -154,7 +183,11 @@ fn select(ck: &Checked, which: &str) -> Result<Vec<Model>, Fail> {
     if which == "all" {
         return Ok(models.clone());
     }
-    let by_family: Vec<Model> = models.iter().filter(|m| m.family() == which).cloned().collect();
+    let by_family: Vec<Model> = models
+        .iter()
+        .filter(|m| m.family() == which)
+        .cloned()
+        .collect();
     if !by_family.is_empty() {
         return Ok(by_family);
     }
@@ -165,9 +198,17 @@ fn select(ck: &Checked, which: &str) -> Result<Vec<Model>, Fail> {
     let default = match which {
         "sync" => Model::Sync,
         "async" => Model::Async { limit: None },
-        "threads" => Model::Threads { workers: (cores + 4).min(32) },
-        "processes" => Model::Processes { workers: cores, start: Default::default() },
-        "server" => Model::Server { workers: cores, inner: Box::new(Model::Async { limit: None }) },
+        "threads" => Model::Threads {
+            workers: (cores + 4).min(32),
+        },
+        "processes" => Model::Processes {
+            workers: cores,
+            start: Default::default(),
+        },
+        "server" => Model::Server {
+            workers: cores,
+            inner: Box::new(Model::Async { limit: None }),
+        },
         _ => {
             let labels: Vec<String> = models.iter().map(|m| m.label()).collect();
             return Err(Fail(format!(
@@ -180,14 +221,21 @@ fn select(ck: &Checked, which: &str) -> Result<Vec<Model>, Fail> {
 }
 
 fn runs_for(ck: &Checked, which: &str) -> Result<Vec<Run>, Fail> {
-    select(ck, which)?.iter().map(|m| simulate_model(ck, m).map_err(Fail::from)).collect()
+    select(ck, which)?
+        .iter()
+        .map(|m| simulate_model(ck, m).map_err(Fail::from))
+        .collect()
 }
 
 fn one_run(scenario: &str, model: &str) -> Result<Run, Fail> {
     let ck = validate(&load(scenario)?)?;
     let mut runs = runs_for(&ck, model)?;
     if runs.len() != 1 {
-        return Err(Fail(format!("--model {model:?} matches {} models; name one, like {}", runs.len(), runs[0].model)));
+        return Err(Fail(format!(
+            "--model {model:?} matches {} models; name one, like {}",
+            runs.len(),
+            runs[0].model
+        )));
     }
     Ok(runs.remove(0))
 }

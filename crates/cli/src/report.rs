@@ -9,8 +9,16 @@ use whenasync_sim::{Checked, Run};
 pub fn text(ck: &Checked, runs: &[Run], verdict: Option<&str>) -> String {
     let sc = &ck.scenario;
     let mut out = String::new();
-    let title = if sc.title.is_empty() { "scenario".to_string() } else { sc.title.clone() };
-    let name = if sc.name.is_empty() { String::new() } else { format!("{} — ", sc.name) };
+    let title = if sc.title.is_empty() {
+        "scenario".to_string()
+    } else {
+        sc.title.clone()
+    };
+    let name = if sc.name.is_empty() {
+        String::new()
+    } else {
+        format!("{} — ", sc.name)
+    };
     let _ = writeln!(out, "{name}{title}");
     let _ = writeln!(
         out,
@@ -53,7 +61,16 @@ pub fn text(ck: &Checked, runs: &[Run], verdict: Option<&str>) -> String {
         if s.unfinished > 0 {
             notes.push(format!("{} never finished", s.unfinished));
         }
-        let _ = writeln!(out, "\n{}{}", r.model, if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) });
+        let _ = writeln!(
+            out,
+            "\n{}{}",
+            r.model,
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join(", "))
+            }
+        );
         if r.insights.is_empty() {
             let _ = writeln!(out, "  · nothing stands out.");
         }

@@ -139,8 +139,6 @@ pub(crate) struct Engine<'a> {
     wakeups: VecDeque<Tid>,
     arrivals_rng: Rng,
     issued: u32,
-    cum_weights: Vec<f64>,
-    cpu_scale: f64,
     loop_lags: Vec<Ns>,
     model: &'a Model,
 }
@@ -167,17 +165,6 @@ pub(crate) fn simulate_model(ck: &Checked, model: &Model) -> Result<Run, Scenari
 impl<'a> Engine<'a> {
     fn new(ck: &'a Checked, model: &'a Model) -> Self {
         let m = &ck.scenario.machine;
-        let mut acc = 0.0;
-        let cum_weights = ck
-            .scenario
-            .workload
-            .classes
-            .iter()
-            .map(|c| {
-                acc += c.weight;
-                acc
-            })
-            .collect();
         let mut rec = Recorder::default();
         let core_lanes = (0..m.cores)
             .map(|i| rec.add_lane(LaneKind::Core, format!("core {i}"), None, false))
@@ -205,12 +192,6 @@ impl<'a> Engine<'a> {
             wakeups: VecDeque::new(),
             arrivals_rng: Rng::for_arrivals(ck.scenario.seed),
             issued: 0,
-            cum_weights,
-            cpu_scale: if m.free_threaded {
-                m.free_threaded_slowdown
-            } else {
-                1.0
-            },
             loop_lags: Vec::new(),
             model,
         }
@@ -352,17 +333,9 @@ impl<'a> Engine<'a> {
                 self.schedule(self.now + gap, What::Arrival(n + 1));
             }
         }
-        let mut rng = Rng::for_task(sc.seed, n as u64);
-        let total = *self.cum_weights.last().unwrap_or(&1.0);
-        let x = rng.unit() * total;
-        let class = self
-            .cum_weights
-            .iter()
-            .position(|&c| x < c)
-            .unwrap_or(self.cum_weights.len() - 1);
-        let plan = Plan::draw(&self.ck.classes[class], &mut rng, self.cpu_scale);
+        let (class, plan) = crate::plan::draw_task(self.ck, n);
         let task = &mut self.tasks[n as usize];
-        task.class = class as u32;
+        task.class = class;
         task.arrival = self.now;
         task.plan = plan;
         if let Some(t) = sc.workload.timeout {

@@ -102,7 +102,11 @@ pub fn chrome_trace(run: &Run) -> String {
     for s in &run.segments {
         let lane = &run.lanes[s.lane as usize];
         let pid = pid_of(lane);
-        let name = if s.task == NO_TASK { s.kind.label().to_string() } else { format!("task {} · {}", s.task, s.kind.label()) };
+        let name = if s.task == NO_TASK {
+            s.kind.label().to_string()
+        } else {
+            format!("task {} · {}", s.task, s.kind.label())
+        };
         let mut args = json!({ "kind": s.kind.name() });
         if s.task != NO_TASK {
             args["task"] = json!(s.task);
@@ -113,7 +117,11 @@ pub fn chrome_trace(run: &Run) -> String {
         }));
         if lane.kind == LaneKind::Gil {
             // Counter: which task holds this GIL (task id + 1; 0 = free).
-            let holder = if s.task == NO_TASK { 0 } else { s.task as u64 + 1 };
+            let holder = if s.task == NO_TASK {
+                0
+            } else {
+                s.task as u64 + 1
+            };
             let cname = format!("{} holder (task + 1)", lane.name);
             events.push(json!({ "ph": "C", "name": cname, "pid": pid, "tid": s.lane, "ts": us(s.start), "args": { "task": holder } }));
             events.push(json!({ "ph": "C", "name": cname, "pid": pid, "tid": s.lane, "ts": us(s.end), "args": { "task": 0 } }));
@@ -125,7 +133,8 @@ pub fn chrome_trace(run: &Run) -> String {
 
 /// CSV of per-task records, with time per kind in ms.
 pub fn tasks_csv(run: &Run) -> String {
-    let mut out = String::from("id,class,arrival_ms,start_ms,end_ms,latency_ms,cancelled,timed_out");
+    let mut out =
+        String::from("id,class,arrival_ms,start_ms,end_ms,latency_ms,cancelled,timed_out");
     for k in Kind::ALL {
         out.push(',');
         out.push_str(k.name());
@@ -134,7 +143,11 @@ pub fn tasks_csv(run: &Run) -> String {
     out.push('\n');
     let opt = |v: Option<Ns>| v.map(|x| format!("{}", ms(x))).unwrap_or_default();
     for t in &run.tasks {
-        let class = run.classes.get(t.class as usize).map(|c| csv_field(c)).unwrap_or_default();
+        let class = run
+            .classes
+            .get(t.class as usize)
+            .map(|c| csv_field(c))
+            .unwrap_or_default();
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{}",
             t.id,
@@ -156,7 +169,11 @@ pub fn tasks_csv(run: &Run) -> String {
 
 fn csv_field(s: &str) -> String {
     // Also defuse spreadsheet formulas in names that came from a link.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

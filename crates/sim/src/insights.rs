@@ -35,8 +35,22 @@ pub fn explain(run: &Run, ck: &Checked) -> Vec<Insight> {
     out
 }
 
-fn insight(rule: &'static str, text: String, task: Option<u32>, lane: Option<u32>, start: Ns, end: Ns) -> Insight {
-    Insight { rule, text, task, lane, start, end }
+fn insight(
+    rule: &'static str,
+    text: String,
+    task: Option<u32>,
+    lane: Option<u32>,
+    start: Ns,
+    end: Ns,
+) -> Insight {
+    Insight {
+        rule,
+        text,
+        task,
+        lane,
+        start,
+        end,
+    }
 }
 
 fn pct(x: f64) -> String {
@@ -99,7 +113,10 @@ fn loop_blocked(run: &Run, _: &Checked) -> Option<Insight> {
     let mut worst: Option<&Segment> = None;
     let (mut count, mut total) = (0u64, 0);
     for lane in loop_lanes(run) {
-        for s in lane_segments(run, lane).iter().filter(|s| s.kind == Kind::Blocked) {
+        for s in lane_segments(run, lane)
+            .iter()
+            .filter(|s| s.kind == Kind::Blocked)
+        {
             count += 1;
             total += s.end - s.start;
             if worst.is_none_or(|w| s.end - s.start > w.end - w.start) {
@@ -120,9 +137,19 @@ fn loop_blocked(run: &Run, _: &Checked) -> Option<Insight> {
         plural(n, "other task", "other tasks")
     );
     if count > 1 {
-        text.push_str(&format!(" Blocking calls froze the loop {count} times, {} in all.", human(total)));
+        text.push_str(&format!(
+            " Blocking calls froze the loop {count} times, {} in all.",
+            human(total)
+        ));
     }
-    Some(insight("loop_blocked", text, Some(w.task), Some(w.lane), w.start, w.end))
+    Some(insight(
+        "loop_blocked",
+        text,
+        Some(w.task),
+        Some(w.lane),
+        w.start,
+        w.end,
+    ))
 }
 
 fn loop_cpu(run: &Run, _: &Checked) -> Option<Insight> {
@@ -131,7 +158,8 @@ fn loop_cpu(run: &Run, _: &Checked) -> Option<Insight> {
     for lane in loop_lanes(run) {
         let mut cur: Option<(u32, Ns, Ns)> = None;
         for s in lane_segments(run, lane) {
-            let cpu = matches!(s.kind, Kind::Running | Kind::RunningNoGil | Kind::Overhead) && s.task != NO_TASK;
+            let cpu = matches!(s.kind, Kind::Running | Kind::RunningNoGil | Kind::Overhead)
+                && s.task != NO_TASK;
             cur = match cur {
                 Some((t, a, b)) if cpu && t == s.task && b == s.start => Some((t, a, s.end)),
                 _ if cpu => Some((s.task, s.start, s.end)),
@@ -171,7 +199,10 @@ fn loop_gil(run: &Run, _: &Checked) -> Option<Insight> {
     let mut total = 0;
     let mut worst: Option<&Segment> = None;
     for lane in loop_lanes(run) {
-        for s in lane_segments(run, lane).iter().filter(|s| s.kind == Kind::GilWait) {
+        for s in lane_segments(run, lane)
+            .iter()
+            .filter(|s| s.kind == Kind::GilWait)
+        {
             total += s.end - s.start;
             if worst.is_none_or(|w| s.end - s.start > w.end - w.start) {
                 worst = Some(s);
@@ -204,7 +235,10 @@ fn gil_convoy(run: &Run, ck: &Checked) -> Option<Insight> {
         let (mut n, mut total, mut first) = (0u64, 0, None);
         for pair in segs.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
-            if matches!(a.kind, Kind::IoWait | Kind::Blocked) && b.kind == Kind::GilWait && a.end == b.start {
+            if matches!(a.kind, Kind::IoWait | Kind::Blocked)
+                && b.kind == Kind::GilWait
+                && a.end == b.start
+            {
                 n += 1;
                 total += b.end - b.start;
                 first.get_or_insert((b.start, b.end));
@@ -243,7 +277,11 @@ fn gil_serialised(run: &Run, _: &Checked) -> Option<Insight> {
         return None;
     }
     let gil_lane = run.lanes.iter().find(|l| l.kind == LaneKind::Gil)?;
-    let threads = run.lanes.iter().filter(|l| l.kind == LaneKind::Thread && l.process == gil_lane.process).count();
+    let threads = run
+        .lanes
+        .iter()
+        .filter(|l| l.kind == LaneKind::Thread && l.process == gil_lane.process)
+        .count();
     Some(insight(
         "gil_serialised",
         format!(
@@ -259,16 +297,21 @@ fn gil_serialised(run: &Run, _: &Checked) -> Option<Insight> {
 }
 
 fn process_startup(run: &Run, ck: &Checked) -> Option<Insight> {
-    let mut n = 0u64;
+    // Start-up is the work a worker process does before its first task (no task attached).
+    let mut per_lane: std::collections::BTreeMap<u32, Ns> = Default::default();
     let mut first: Option<&Segment> = None;
     for s in &run.segments {
-        if s.kind == Kind::Overhead && s.task == NO_TASK && run.lanes[s.lane as usize].kind == LaneKind::Thread {
-            n += 1;
+        if s.kind == Kind::Overhead
+            && s.task == NO_TASK
+            && run.lanes[s.lane as usize].kind == LaneKind::Thread
+        {
+            *per_lane.entry(s.lane).or_default() += s.end - s.start;
             first.get_or_insert(s);
         }
     }
     let f = first?;
-    let each = f.end - f.start;
+    let n = per_lane.len() as u64;
+    let each = per_lane.values().sum::<Ns>() / n.max(1);
     if (each as f64) < 0.01 * run.summary.makespan as f64 {
         return None;
     }
@@ -333,12 +376,16 @@ fn core_wait(run: &Run, _: &Checked) -> Option<Insight> {
     if wait < MS || (wait as f64) < 0.05 * work as f64 {
         return None;
     }
-    let worst = run.segments.iter().filter(|s| s.kind == Kind::CoreWait).max_by_key(|s| s.end - s.start)?;
+    let worst = run
+        .segments
+        .iter()
+        .filter(|s| s.kind == Kind::CoreWait)
+        .max_by_key(|s| s.end - s.start)?;
     Some(insight(
         "core_wait",
         format!(
-            "More threads and processes were runnable than the {} cores: work waited {} in all for a core, so each ran slower than alone.",
-            run.cores,
+            "More threads and processes were runnable than the {}: work waited {} in all for a core, so each ran slower than alone.",
+            plural(run.cores as u64, "core", "cores"),
             human(wait)
         ),
         (worst.task != NO_TASK).then_some(worst.task),
@@ -359,8 +406,15 @@ fn queued(run: &Run, _: &Checked) -> Option<Insight> {
     if mean < MS || (mean as f64) < 0.2 * s.latency.mean {
         return None;
     }
-    let worst = run.tasks.iter().max_by_key(|t| t.time_by_kind[Kind::Queued as usize])?;
-    let what = if run.family == "async" { "a slot under the concurrency limit" } else { "a free worker" };
+    let worst = run
+        .tasks
+        .iter()
+        .max_by_key(|t| t.time_by_kind[Kind::Queued as usize])?;
+    let what = if run.family == "async" {
+        "a slot under the concurrency limit"
+    } else {
+        "a free worker"
+    };
     Some(insight(
         "queued",
         format!(
@@ -379,7 +433,11 @@ fn cancelled(run: &Run, ck: &Checked) -> Option<Insight> {
     let s = &run.summary;
     let timeout = ck.scenario.workload.timeout?;
     if s.cancelled > 0 {
-        let first = run.tasks.iter().filter(|t| t.cancelled).min_by_key(|t| t.end)?;
+        let first = run
+            .tasks
+            .iter()
+            .filter(|t| t.cancelled)
+            .min_by_key(|t| t.end)?;
         return Some(insight(
             "cancelled",
             format!(
@@ -461,11 +519,21 @@ fn io_share(run: &Run, _: &Checked) -> Option<Insight> {
         return None;
     }
     let text = if run.family == "sync" {
-        format!("{} of the tasks' work is waiting on I/O, and sync waits for each wait in turn.", pct(io))
+        format!(
+            "{} of the tasks' work is waiting on I/O, and sync waits for each wait in turn.",
+            pct(io)
+        )
     } else {
         format!("{} of the tasks' work is waiting on I/O: how many waits overlap, not CPU speed, sets the pace.", pct(io))
     };
-    Some(insight("io_share", text, None, None, 0, run.summary.makespan))
+    Some(insight(
+        "io_share",
+        text,
+        None,
+        None,
+        0,
+        run.summary.makespan,
+    ))
 }
 
 /// The figure a verdict compares: makespan for batches, p99 latency for open-loop traffic.
@@ -496,7 +564,11 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
         .iter()
         .filter(|r| r.model != winner.model)
         .find(|r| r.family == "sync")
-        .or_else(|| runs.iter().filter(|r| r.model != winner.model).max_by_key(|r| metric(r, which)))?;
+        .or_else(|| {
+            runs.iter()
+                .filter(|r| r.model != winner.model)
+                .max_by_key(|r| metric(r, which))
+        })?;
     let (w, b) = (metric(winner, which) as f64, metric(baseline, which) as f64);
     let ratio = if w > 0.0 { b / w } else { f64::INFINITY };
     let lead = if ratio < 1.1 {
@@ -508,9 +580,23 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
             human(b as Ns)
         ));
     } else if which == "makespan" {
-        format!("{} finishes {:.1}× sooner than {} ({} vs {})", winner.model, ratio, baseline.model, human(w as Ns), human(b as Ns))
+        format!(
+            "{} finishes {:.1}× sooner than {} ({} vs {})",
+            winner.model,
+            ratio,
+            baseline.model,
+            human(w as Ns),
+            human(b as Ns)
+        )
     } else {
-        format!("{} has a {:.1}× lower p99 latency than {} ({} vs {})", winner.model, ratio, baseline.model, human(w as Ns), human(b as Ns))
+        format!(
+            "{} has a {:.1}× lower p99 latency than {} ({} vs {})",
+            winner.model,
+            ratio,
+            baseline.model,
+            human(w as Ns),
+            human(b as Ns)
+        )
     };
     let (io, gil, nogil) = io_and_cpu_share(baseline);
     let why = match winner.family {
@@ -524,6 +610,10 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
             None => String::new(),
         },
     };
-    let sep = if why.starts_with(';') || why.is_empty() { "" } else { " " };
+    let sep = if why.starts_with(';') || why.is_empty() {
+        ""
+    } else {
+        " "
+    };
     Some(format!("{lead}{sep}{why}."))
 }

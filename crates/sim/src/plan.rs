@@ -57,6 +57,33 @@ fn mix(seed: u64, stream: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Draws task `id`: its class (by weight) and its plan. Independent of the model and of the
+/// order tasks are drawn in.
+pub fn draw_task(ck: &crate::validate::Checked, id: u32) -> (u32, Plan) {
+    let sc = &ck.scenario;
+    let mut rng = Rng::for_task(sc.seed, id as u64);
+    let total: f64 = sc.workload.classes.iter().map(|c| c.weight).sum();
+    let x = rng.unit() * total;
+    let mut acc = 0.0;
+    let mut class = sc.workload.classes.len() - 1;
+    for (i, c) in sc.workload.classes.iter().enumerate() {
+        acc += c.weight;
+        if x < acc {
+            class = i;
+            break;
+        }
+    }
+    let scale = if sc.machine.free_threaded {
+        sc.machine.free_threaded_slowdown
+    } else {
+        1.0
+    };
+    (
+        class as u32,
+        Plan::draw(&ck.classes[class], &mut rng, scale),
+    )
+}
+
 /// One step with its duration drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PStep {

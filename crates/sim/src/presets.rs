@@ -6,9 +6,10 @@ use crate::scenario::Scenario;
 use crate::validate::ScenarioError;
 
 /// `(name, JSON)` of every preset, in gallery order. Names are part of the public interface.
-pub const PRESETS: &[(&str, &str)] = &[
-    ("gather-10-queries", include_str!("../../../presets/gather-10-queries.json")),
-];
+pub const PRESETS: &[(&str, &str)] = &[(
+    "gather-10-queries",
+    include_str!("../../../presets/gather-10-queries.json"),
+)];
 
 /// Names of every preset, in gallery order.
 pub fn names() -> impl Iterator<Item = &'static str> {
@@ -17,10 +18,16 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// The preset called `name`, parsed.
 pub fn get(name: &str) -> Option<Result<Scenario, ScenarioError>> {
-    PRESETS.iter().find(|(n, _)| *n == name).map(|(_, json)| Scenario::from_json(json))
+    PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, json)| Scenario::from_json(json))
 }
 
 /// Every preset, parsed. A preset that does not parse is a bug caught by the tests.
 pub fn all() -> Vec<Scenario> {
-    PRESETS.iter().filter_map(|(_, json)| Scenario::from_json(json).ok()).collect()
+    PRESETS
+        .iter()
+        .filter_map(|(_, json)| Scenario::from_json(json).ok())
+        .collect()
 }

@@ -273,11 +273,12 @@ impl Engine<'_> {
             self.threads[t as usize].slice_start = now;
             self.arm(t);
         } else {
-            // Time slice over and others wait: to the back of the run queue.
+            // Time slice over and others wait: to the back of the run queue. It joins the
+            // queue before the next thread is dispatched, so that thread gets a slice too.
+            self.runq.push_back(t);
             self.leave_core(t);
             self.threads[t as usize].state = TState::CoreWait;
             self.show(t);
-            self.runq.push_back(t);
         }
     }
 

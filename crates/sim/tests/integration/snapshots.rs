@@ -1,0 +1,146 @@
+//! Snapshot tests: small runs rendered as text, one line per lane, times in µs. Refresh with
+//! `UPDATE_EXPECT=1 cargo test -p whenasync-sim --test integration` and read the diff: each
+//! line is a claim about CPython's behaviour.
+
+use expect_test::{expect, Expect};
+use whenasync_sim::{simulate, Scenario, NO_TASK};
+
+fn render(json: &str) -> String {
+    let sc = Scenario::from_json(json).expect("valid scenario");
+    let mut out = String::new();
+    for run in simulate(&sc).expect("runs") {
+        out.push_str(&format!(
+            "{} · makespan {} µs\n",
+            run.model,
+            run.summary.makespan / 1000
+        ));
+        for lane in &run.lanes {
+            let segs: Vec<String> = run
+                .segments
+                .iter()
+                .filter(|s| s.lane == lane.id)
+                .map(|s| {
+                    let task = if s.task == NO_TASK {
+                        String::new()
+                    } else {
+                        format!("#{}", s.task)
+                    };
+                    format!(
+                        "{}{task} {}-{}",
+                        s.kind.name(),
+                        s.start / 1000,
+                        s.end / 1000
+                    )
+                })
+                .collect();
+            if !segs.is_empty() {
+                out.push_str(&format!("  {}: {}\n", lane.name, segs.join(", ")));
+            }
+        }
+        for i in &run.insights {
+            out.push_str(&format!("  > {}\n", i.text));
+        }
+    }
+    out
+}
+
+fn check(json: &str, expect: Expect) {
+    expect.assert_eq(&render(json));
+}
+
+#[test]
+fn gather_creates_every_task_before_any_runs() {
+    check(
+        r#"{"version":1,"machine":{"await_overhead":"10us","task_create":"5us"},
+            "workload":{"classes":[{"name":"fanout","steps":[{"cpu":"100us"},{"gather":[[{"cpu":"200us"},{"io":"1ms"}],[{"io":"2ms"}],[{"cpu":"300us"}]]},{"cpu":"100us"}]}],
+            "arrivals":{"burst":{"count":1}}},
+            "models":[{"kind":"async"}]}"#,
+        expect![[r#"
+            async · makespan 2470 µs
+              event loop: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1340-1350, overhead#0 2350-2370, running#0 2370-2470
+              GIL: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1340-1350, overhead#0 2350-2370, running#0 2370-2470
+              core 0: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1340-1350, overhead#0 2350-2370, running#0 2370-2470
+              > Awaits, resumes and task creation cost the loop 90 µs of CPU, 13 % on top of the 700 µs of real work.
+              > 81 % of the tasks' work is waiting on I/O: how many waits overlap, not CPU speed, sets the pace.
+        "#]],
+    );
+}
+
+#[test]
+fn io_thread_beside_cpu_thread_pays_the_switch_interval() {
+    check(
+        r#"{"version":1,"seed":3,"machine":{"switch_interval":"5ms","gil_handoff":"0ns","thread_switch":"0ns"},
+            "workload":{"classes":[
+              {"name":"cpu","steps":[{"cpu":"30ms"}]},
+              {"name":"io","steps":[{"blocking_io":"1ms"},{"cpu":"100us"},{"blocking_io":"1ms"},{"cpu":"100us"},{"blocking_io":"1ms"},{"cpu":"100us"}]}],
+            "arrivals":{"interval":{"every":"1us","count":2}}},
+            "models":[{"kind":"threads","workers":2}]}"#,
+        expect![[r#"
+            threads(2) · makespan 30301 µs
+              thread 1: blocked#0 0-1000, gil_wait#0 1000-6000, running#0 6000-6100, blocked#0 6100-7100, gil_wait#0 7100-12100, running#0 12100-12200, blocked#0 12200-13200, gil_wait#0 13200-18200, running#0 18200-18300
+              thread 2: running#1 1-6000, gil_wait#1 6000-6100, running#1 6100-12100, gil_wait#1 12100-12200, running#1 12200-18200, gil_wait#1 18200-18300, running#1 18300-30301
+              GIL: running#1 1-6000, running#0 6000-6100, running#1 6100-12100, running#0 12100-12200, running#1 12200-18200, running#0 18200-18300, running#1 18300-30301
+              core 0: running#1 1-6000, running#0 6000-6100, running#1 6100-12100, running#0 12100-12200, running#1 12200-18200, running#0 18200-18300, running#1 18300-30301
+              > After each of its 3 blocking calls, thread 1 waited a mean 5.00 ms to win the GIL back from a CPU-bound thread (switch interval 5.00 ms): the convoy effect.
+              > 2 threads shared one GIL, so their Python code ran one at a time: cores were 25 % busy and threads spent 15.3 ms waiting for the GIL.
+        "#]],
+    );
+}
+
+#[test]
+fn blocking_sleep_freezes_the_loop() {
+    check(
+        r#"{"version":1,"machine":{"await_overhead":"0ns","task_create":"0ns"},
+            "workload":{"classes":[{"name":"req","steps":[{"cpu":"1ms"},{"blocking_io":"20ms"},{"io":"5ms"}]}],
+            "arrivals":{"interval":{"every":"2ms","count":3}}},
+            "models":[{"kind":"async"}]}"#,
+        expect![[r#"
+            async · makespan 68000 µs
+              event loop: running#0 0-1000, blocked#0 1000-21000, running#1 21000-22000, blocked#1 22000-42000, running#2 42000-43000, blocked#2 43000-63000
+              GIL: running#0 0-1000, running#1 21000-22000, running#2 42000-43000
+              core 0: running#0 0-1000, running#1 21000-22000, running#2 42000-43000
+              > Task 0's blocking call froze the event loop for 20.0 ms; 2 other tasks waited behind it. Blocking calls froze the loop 3 times, 60.0 ms in all.
+              > 96 % of the tasks' work is waiting on I/O: how many waits overlap, not CPU speed, sets the pace.
+        "#]],
+    );
+}
+
+#[test]
+fn spawned_processes_share_one_core() {
+    check(
+        r#"{"version":1,"machine":{"cores":1,"process_start_spawn":"20ms","ipc_fixed":"100us","ipc_per_kb":"0ns","os_time_slice":"5ms"},
+            "workload":{"classes":[{"name":"job","steps":[{"cpu":"10ms"}]}],"arrivals":{"burst":{"count":2}}},
+            "models":[{"kind":"processes","workers":2,"start":"spawn"}]}"#,
+        expect![[r#"
+            processes(2, spawn) · makespan 60200 µs
+              process 1: overhead 0-5000, core_wait 5000-10000, overhead 10000-15000, core_wait 15000-20000, overhead 20000-25000, core_wait 25000-30000, overhead 30000-35000, core_wait#0 35000-40000, overhead#0 40000-40100, running#0 40100-45000, core_wait#0 45000-50000, running#0 50000-55000, core_wait#0 55000-60000, running#0 60000-60100
+              process 1 · GIL: overhead 0-5000, core_wait 5000-10000, overhead 10000-15000, core_wait 15000-20000, overhead 20000-25000, core_wait 25000-30000, overhead 30000-35000, core_wait#0 35000-40000, overhead#0 40000-40100, running#0 40100-45000, core_wait#0 45000-50000, running#0 50000-55000, core_wait#0 55000-60000, running#0 60000-60100
+              process 2: core_wait 0-5000, overhead 5000-10000, core_wait 10000-15000, overhead 15000-20000, core_wait 20000-25000, overhead 25000-30000, core_wait 30000-35000, overhead 35000-40000, core_wait#1 40000-45000, overhead#1 45000-45100, running#1 45100-50000, core_wait#1 50000-55000, running#1 55000-60000, core_wait#1 60000-60100, running#1 60100-60200
+              process 2 · GIL: core_wait 0-5000, overhead 5000-10000, core_wait 10000-15000, overhead 15000-20000, core_wait 20000-25000, overhead 25000-30000, core_wait 30000-35000, overhead 35000-40000, core_wait#1 40000-45000, overhead#1 45000-45100, running#1 45100-50000, core_wait#1 50000-55000, running#1 55000-60000, core_wait#1 60000-60100, running#1 60100-60200
+              core 0: overhead 0-5000, overhead 5000-10000, overhead 10000-15000, overhead 15000-20000, overhead 20000-25000, overhead 25000-30000, overhead 30000-35000, overhead 35000-40000, overhead#0 40000-40100, running#0 40100-45000, overhead#1 45000-45100, running#1 45100-50000, running#0 50000-55000, running#1 55000-60000, running#0 60000-60100, running#1 60100-60200
+              > Starting 2 worker processes (spawn) took 20.0 ms of CPU each before any task ran: 33 % of the makespan.
+              > More threads and processes were runnable than the 1 core: work waited 25.1 ms in all for a core, so each ran slower than alone.
+              > Tasks waited a mean 37.5 ms for a free worker, 62 % of their latency: the number of workers, not the work, sets the pace.
+        "#]],
+    );
+}
+
+#[test]
+fn to_thread_work_competes_with_the_loop_for_the_gil() {
+    check(
+        r#"{"version":1,"machine":{"await_overhead":"0ns","task_create":"0ns","thread_switch":"0ns","gil_handoff":"0ns"},
+            "workload":{"classes":[
+              {"name":"heavy","weight":1,"steps":[{"offload":{"steps":[{"cpu":"30ms"}]}}]},
+              {"name":"light","weight":1,"steps":[{"io":"2ms"},{"cpu":"100us"}]}],
+            "arrivals":{"interval":{"every":"1ms","count":2}}},
+            "models":[{"kind":"async"}]}"#,
+        expect![[r#"
+            async · makespan 30100 µs
+              event loop: gil_wait#1 3000-8000, running#1 8000-8100
+              to_thread 1: running#0 0-8000, gil_wait#0 8000-8100, running#0 8100-30100
+              GIL: running#0 0-8000, running#1 8000-8100, running#0 8100-30100
+              core 0: running#0 0-8000, running#1 8000-8100, running#0 8100-30100
+              > The event loop waited 5.00 ms in all for the GIL held by its pool threads (up to 5.00 ms at a time): offloading Python CPU to threads does not give the loop its latency back.
+        "#]],
+    );
+}
