@@ -240,6 +240,24 @@ impl<'de> Deserialize<'de> for Dist {
     }
 }
 
+/// A duration for people: `"200 ms"`, `"4.9 ms"`, `"45 µs"`, `"1.25 s"` (3 significant figures).
+pub fn human(ns: Ns) -> String {
+    let v = ns as f64;
+    if ns >= SEC {
+        format!("{:.2} s", v / 1e9)
+    } else if ns >= 100 * MS {
+        format!("{:.0} ms", v / 1e6)
+    } else if ns >= 10 * MS {
+        format!("{:.1} ms", v / 1e6)
+    } else if ns >= MS {
+        format!("{:.2} ms", v / 1e6)
+    } else if ns >= US {
+        format!("{:.0} µs", v / 1e3)
+    } else {
+        format!("{ns} ns")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,23 +322,5 @@ mod tests {
         );
         assert!(serde_json::from_str::<Dist>(r#"{"gauss":"1ms"}"#).is_err());
         assert!(serde_json::from_str::<Dist>(r#"{"exp":"1ms","x":1}"#).is_err());
-    }
-}
-
-/// A duration for people: `"200 ms"`, `"4.9 ms"`, `"45 µs"`, `"1.25 s"` (3 significant figures).
-pub fn human(ns: Ns) -> String {
-    let v = ns as f64;
-    if ns >= SEC {
-        format!("{:.2} s", v / 1e9)
-    } else if ns >= 100 * MS {
-        format!("{:.0} ms", v / 1e6)
-    } else if ns >= 10 * MS {
-        format!("{:.1} ms", v / 1e6)
-    } else if ns >= MS {
-        format!("{:.2} ms", v / 1e6)
-    } else if ns >= US {
-        format!("{:.0} µs", v / 1e3)
-    } else {
-        format!("{ns} ns")
     }
 }

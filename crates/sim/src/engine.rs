@@ -351,7 +351,7 @@ impl<'a> Engine<'a> {
                 let lp = lps[n as usize % lps.len()];
                 let s = self.new_strand(n, 0, exec::Cont::Task, lp);
                 self.strands[s as usize].new = true;
-                self.to_loop(lp, exec::Item::Create(s), Kind::LoopBusy);
+                self.post_to_loop(lp, exec::Item::Create(s), Kind::LoopBusy);
             }
         }
     }
@@ -370,7 +370,7 @@ impl<'a> Engine<'a> {
         {
             if self.issued < count {
                 // The think time comes from the finished task's own stream (after its plan).
-                let mut rng = Rng::for_task(self.ck.scenario.seed ^ 0x7468_696e_6b, n as u64);
+                let mut rng = Rng::for_task(self.ck.scenario.seed ^ 0x0074_6869_6e6b, n as u64);
                 let gap = rng.sample(think);
                 self.issue(now + gap, client);
             }
@@ -432,7 +432,7 @@ impl<'a> Engine<'a> {
     /// The label of a new pool thread or process.
     fn pool_lane_name(&self, pool: u32, index: u32) -> String {
         let p = &self.pools[pool as usize];
-        if p.max == 1 && p.numbered == false {
+        if p.max == 1 && !p.numbered {
             p.prefix.clone()
         } else {
             format!("{} {}", p.prefix, index + 1)

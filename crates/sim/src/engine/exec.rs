@@ -395,14 +395,14 @@ impl Engine<'_> {
             Cont::Loop(p) => {
                 self.strands[p as usize].wait = Wait::None;
                 let plp = self.strands[p as usize].lp;
-                self.to_loop(plp, Item::Resume(p), Kind::LoopBusy);
+                self.post_to_loop(plp, Item::Resume(p), Kind::LoopBusy);
             }
             Cont::Orphan => {}
         }
     }
 
     /// `call_soon_threadsafe` / an I/O event: the item joins the loop's next poll.
-    pub(super) fn to_loop(&mut self, lp: u32, item: Item, kind: Kind) {
+    pub(super) fn post_to_loop(&mut self, lp: u32, item: Item, kind: Kind) {
         let s = match item {
             Item::Create(s) | Item::Resume(s) => s,
         };
@@ -424,7 +424,7 @@ impl Engine<'_> {
         }
         let lp = st.lp;
         self.strands[s as usize].wait = Wait::None;
-        self.to_loop(lp, Item::Resume(s), Kind::LoopBusy);
+        self.post_to_loop(lp, Item::Resume(s), Kind::LoopBusy);
     }
 
     // ---- pools ----
@@ -749,18 +749,18 @@ impl Engine<'_> {
                 Wait::Io => {
                     self.strands[s as usize].gen += 1;
                     self.strands[s as usize].wait = Wait::None;
-                    self.to_loop(lp, Item::Resume(s), Kind::LoopBusy);
+                    self.post_to_loop(lp, Item::Resume(s), Kind::LoopBusy);
                 }
                 Wait::Sem => {
                     self.loops[lp as usize].sem_waiters.retain(|&x| x != s);
                     self.loops[lp as usize].in_flight += 1;
                     self.strands[s as usize].wait = Wait::None;
-                    self.to_loop(lp, Item::Resume(s), Kind::LoopBusy);
+                    self.post_to_loop(lp, Item::Resume(s), Kind::LoopBusy);
                 }
                 Wait::Offload(child) => {
                     self.strands[child as usize].cont = Cont::Orphan;
                     self.strands[s as usize].wait = Wait::None;
-                    self.to_loop(lp, Item::Resume(s), Kind::LoopBusy);
+                    self.post_to_loop(lp, Item::Resume(s), Kind::LoopBusy);
                 }
                 // Waiting for branches (they are cancelled too), already ready, or running:
                 // the CancelledError lands at its next await.
