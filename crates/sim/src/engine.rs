@@ -140,6 +140,10 @@ pub(crate) struct Engine<'a> {
     arrivals_rng: Rng,
     issued: u32,
     loop_lags: Vec<Ns>,
+    /// Connections no server worker has accepted yet.
+    backlog: VecDeque<Sid>,
+    /// Where the search for an idle worker starts (rotates, so idle workers share the load).
+    accept_from: usize,
     model: &'a Model,
 }
 
@@ -193,6 +197,8 @@ impl<'a> Engine<'a> {
             arrivals_rng: Rng::for_arrivals(ck.scenario.seed),
             issued: 0,
             loop_lags: Vec::new(),
+            backlog: VecDeque::new(),
+            accept_from: 0,
             model,
         }
     }
@@ -234,6 +240,8 @@ impl<'a> Engine<'a> {
             Model::Sync => {
                 let p = self.add_proc(String::new());
                 let pool = self.add_thread_pool(p, 1, "main thread", false);
+                // A plain loop over the tasks: no executor hand-off per task.
+                self.pools[pool as usize].handoff = false;
                 self.add_pool_thread(pool);
                 self.entry = Entry::Pool(pool);
             }
@@ -258,6 +266,7 @@ impl<'a> Engine<'a> {
                         let p = self.add_proc(format!("worker {}", w + 1));
                         lps.push(self.add_loop(p, limit, &format!("worker {} · loop", w + 1)));
                     }
+                    self.share_accept(&lps);
                     self.entry = Entry::Loops(lps);
                 }
                 Model::Threads { workers: per } => {
@@ -347,11 +356,18 @@ impl<'a> Engine<'a> {
                 let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
                 self.submit(pool, s);
             }
-            Entry::Loops(lps) => {
-                let lp = lps[n as usize % lps.len()];
+            Entry::Loops(lps) if lps.len() == 1 => {
+                let lp = lps[0];
                 let s = self.new_strand(n, 0, exec::Cont::Task, lp);
                 self.strands[s as usize].new = true;
                 self.post_to_loop(lp, exec::Item::Create(s), Kind::LoopBusy);
+            }
+            Entry::Loops(_) => {
+                // Server workers share one listening socket: an idle worker accepts the
+                // connection; if every worker is busy it waits in the backlog.
+                let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
+                self.strands[s as usize].new = true;
+                self.accept_or_backlog(s);
             }
         }
     }

@@ -6,10 +6,68 @@ use crate::scenario::Scenario;
 use crate::validate::ScenarioError;
 
 /// `(name, JSON)` of every preset, in gallery order. Names are part of the public interface.
-pub const PRESETS: &[(&str, &str)] = &[(
-    "gather-10-queries",
-    include_str!("../../../presets/gather-10-queries.json"),
-)];
+pub const PRESETS: &[(&str, &str)] = &[
+    (
+        "gather-10-queries",
+        include_str!("../../../presets/gather-10-queries.json"),
+    ),
+    (
+        "cpu-in-async-handler",
+        include_str!("../../../presets/cpu-in-async-handler.json"),
+    ),
+    (
+        "time-sleep-in-async",
+        include_str!("../../../presets/time-sleep-in-async.json"),
+    ),
+    (
+        "sync-db-in-async-route",
+        include_str!("../../../presets/sync-db-in-async-route.json"),
+    ),
+    (
+        "cpu-threads-gil",
+        include_str!("../../../presets/cpu-threads-gil.json"),
+    ),
+    (
+        "dashboard-gather",
+        include_str!("../../../presets/dashboard-gather.json"),
+    ),
+    (
+        "c10k-slow-requests",
+        include_str!("../../../presets/c10k-slow-requests.json"),
+    ),
+    (
+        "offload-to-thread",
+        include_str!("../../../presets/offload-to-thread.json"),
+    ),
+    (
+        "cpu-process-pool",
+        include_str!("../../../presets/cpu-process-pool.json"),
+    ),
+    (
+        "pbkdf2-releases-gil",
+        include_str!("../../../presets/pbkdf2-releases-gil.json"),
+    ),
+    (
+        "gil-convoy",
+        include_str!("../../../presets/gil-convoy.json"),
+    ),
+    (
+        "uvicorn-workers",
+        include_str!("../../../presets/uvicorn-workers.json"),
+    ),
+    (
+        "wait-timeout-cancel",
+        include_str!("../../../presets/wait-timeout-cancel.json"),
+    ),
+    (
+        "sync-crud-is-fine",
+        include_str!("../../../presets/sync-crud-is-fine.json"),
+    ),
+    (
+        "async-overhead-cpu",
+        include_str!("../../../presets/async-overhead-cpu.json"),
+    ),
+];
 
 /// Names of every preset, in gallery order.
 pub fn names() -> impl Iterator<Item = &'static str> {

@@ -206,11 +206,11 @@ pub struct Summary {
     pub makespan: Ns,
     /// Completed tasks per second of makespan.
     pub throughput_per_s: f64,
-    /// Tasks that finished normally.
+    /// Tasks that finished normally, within their deadline if any.
     pub completed: u64,
     /// Tasks cancelled at their deadline.
     pub cancelled: u64,
-    /// Tasks that passed their deadline without being cancellable.
+    /// Tasks that passed their deadline without being cancellable (not in `completed`).
     pub timed_out: u64,
     /// Tasks that never finished (deadlock: e.g. a pool waiting on itself).
     pub unfinished: u64,

@@ -117,6 +117,18 @@ pub enum Step {
     /// `asyncio.gather` over sub-calls: the branches run concurrently (on an event loop) and
     /// the task continues when all are done.
     Gather(Vec<Vec<Step>>),
+    /// A `for` loop: these steps, `times` times over (each iteration drawn anew).
+    Repeat(Repeat),
+}
+
+/// The body of a [`Step::Repeat`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    /// Iterations.
+    pub times: u32,
+    /// The loop body.
+    pub steps: Vec<Step>,
 }
 
 /// The body of an [`Step::Offload`].

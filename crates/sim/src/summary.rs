@@ -72,14 +72,14 @@ pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary
             None => s.unfinished += 1,
             Some(end) => {
                 s.makespan = s.makespan.max(end);
+                // A timed-out task ran on, but its caller had given up: not a completion.
                 if t.cancelled {
                     s.cancelled += 1;
+                } else if t.timed_out {
+                    s.timed_out += 1;
                 } else {
                     s.completed += 1;
                     lat.push(end - t.arrival);
-                }
-                if t.timed_out {
-                    s.timed_out += 1;
                 }
             }
         }

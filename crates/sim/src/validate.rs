@@ -16,7 +16,9 @@ pub mod limits {
     pub const MAX_CLASSES: usize = 64;
     /// Most steps in one class, counting nested ones.
     pub const MAX_STEPS: usize = 256;
-    /// Deepest nesting of `gather`/`offload`.
+    /// Most steps of one task once `repeat`s are unrolled.
+    pub const MAX_EXPANDED_STEPS: usize = 10_000;
+    /// Deepest nesting of `gather`/`offload`/`repeat`.
     pub const MAX_DEPTH: usize = 8;
     /// Longest single step (largest possible sample).
     pub const MAX_STEP: Ns = 3600 * SEC;
@@ -488,9 +490,63 @@ fn check_steps(
                 }
                 CStep::Gather(bs)
             }
+            Step::Repeat(r) => {
+                if r.times == 0 {
+                    return Err(invalid(format!("{f}.repeat.times"), "must be at least 1"));
+                }
+                if r.times as usize > MAX_EXPANDED_STEPS {
+                    return Err(too_big(
+                        format!("{f}.repeat.times"),
+                        r.times.into(),
+                        MAX_EXPANDED_STEPS as u64,
+                    ));
+                }
+                let mut body_cost = Cost::default();
+                let body = check_steps(
+                    &r.steps,
+                    &format!("{f}.repeat.steps"),
+                    depth + 1,
+                    count,
+                    pools,
+                    &mut body_cost,
+                )?;
+                if body.is_empty() {
+                    return Err(invalid(
+                        format!("{f}.repeat.steps"),
+                        "needs at least one step",
+                    ));
+                }
+                cost.events += body_cost.events * r.times as f64;
+                cost.cpu += body_cost.cpu * r.times as f64;
+                // Unrolled here, so the engine never sees a loop.
+                let n = r.times as usize;
+                if expanded_len(&body).saturating_mul(n) > MAX_EXPANDED_STEPS {
+                    return Err(too_big(
+                        format!("{f}.repeat (steps once unrolled)"),
+                        (expanded_len(&body).saturating_mul(n)) as u64,
+                        MAX_EXPANDED_STEPS as u64,
+                    ));
+                }
+                for _ in 0..n {
+                    out.extend(body.iter().cloned());
+                }
+                continue;
+            }
         });
     }
     Ok(out)
+}
+
+/// Steps of a resolved list, counting nested ones.
+fn expanded_len(steps: &[CStep]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            CStep::Offload(_, inner) => 1 + expanded_len(inner),
+            CStep::Gather(bs) => 1 + bs.iter().map(|b| expanded_len(b)).sum::<usize>(),
+            _ => 1,
+        })
+        .sum()
 }
 
 fn check_arrivals(a: &Arrivals) -> Result<(), ScenarioError> {

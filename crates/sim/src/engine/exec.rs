@@ -90,6 +90,8 @@ pub(crate) struct Loop {
     limit: Option<u32>,
     in_flight: u32,
     sem_waiters: VecDeque<Sid>,
+    /// One of several server workers sharing a listening socket.
+    shared_accept: bool,
 }
 
 pub(crate) struct Pool {
@@ -103,6 +105,8 @@ pub(crate) struct Pool {
     start: Option<u64>,
     started: bool,
     lazy: bool,
+    /// Whether picking up a work item costs `thread_switch` (an executor hand-off).
+    pub handoff: bool,
     pub prefix: String,
     pub numbered: bool,
 }
@@ -126,6 +130,7 @@ impl Engine<'_> {
             start: None,
             started: true,
             lazy: true,
+            handoff: true,
             prefix: prefix.to_string(),
             numbered,
         });
@@ -149,6 +154,7 @@ impl Engine<'_> {
             start: Some(cost),
             started: false,
             lazy: false,
+            handoff: true,
             prefix: prefix.to_string(),
             numbered,
         });
@@ -209,6 +215,7 @@ impl Engine<'_> {
             limit,
             in_flight: 0,
             sem_waiters: VecDeque::new(),
+            shared_accept: false,
         });
         lp
     }
@@ -511,8 +518,10 @@ impl Engine<'_> {
             let cost = if self.pools[pool as usize].start.is_some() {
                 let kb = self.ck.scenario.workload.classes[tk.class as usize].payload_kb;
                 self.m.ipc_fixed.0 + libm::round(self.m.ipc_per_kb.0 as f64 * kb) as u64
-            } else {
+            } else if self.pools[pool as usize].handoff {
                 self.m.thread_switch.0
+            } else {
+                0
             };
             self.strands[s as usize].ipc = cost;
             if cost > 0 {
@@ -574,6 +583,18 @@ impl Engine<'_> {
                 }
                 continue;
             }
+            if self.loops[lp as usize].batch == 0 && self.loops[lp as usize].shared_accept {
+                // Polling, this worker also accepts one waiting connection, if any.
+                while let Some(s) = self.backlog.pop_front() {
+                    if !self.strands[s as usize].alive {
+                        self.free_strands.push(s); // cancelled in the backlog
+                        continue;
+                    }
+                    self.strands[s as usize].lp = lp;
+                    self.loops[lp as usize].pending.push_back(Item::Create(s));
+                    break;
+                }
+            }
             let l = &mut self.loops[lp as usize];
             if l.batch == 0 {
                 // A new iteration: poll I/O (completions and new connections), then run
@@ -594,6 +615,8 @@ impl Engine<'_> {
             };
             match item {
                 Item::Create(s) => {
+                    let lag = self.now - self.strands[s as usize].ready_since;
+                    self.loop_lags.push(lag);
                     self.threads[t as usize].strand = Some(s);
                     let task = self.strands[s as usize].task;
                     if self.tasks[task as usize].start.is_none() {
@@ -700,6 +723,34 @@ impl Engine<'_> {
                 self.threads[t as usize].strand = None;
                 self.finish_strand(s, false);
                 false
+            }
+        }
+    }
+
+    /// Marks loops as server workers sharing one listening socket.
+    pub(super) fn share_accept(&mut self, lps: &[u32]) {
+        for &lp in lps {
+            self.loops[lp as usize].shared_accept = true;
+        }
+    }
+
+    /// A new connection to a server of async workers: the next idle (parked) worker accepts
+    /// it at once; otherwise it waits in the backlog for the first worker that polls.
+    pub(super) fn accept_or_backlog(&mut self, s: Sid) {
+        let n = self.loops.len();
+        let idle = (0..n)
+            .map(|i| (self.accept_from + i) % n)
+            .find(|&i| self.loops[i].parked);
+        match idle {
+            Some(i) => {
+                self.accept_from = i + 1;
+                self.strands[s as usize].lp = i as u32;
+                self.post_to_loop(i as u32, Item::Create(s), Kind::LoopBusy);
+            }
+            None => {
+                self.strands[s as usize].ready_since = self.now;
+                self.strand_state(s, Kind::Queued);
+                self.backlog.push_back(s);
             }
         }
     }

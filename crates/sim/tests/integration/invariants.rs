@@ -30,7 +30,8 @@ fn steps_json(depth: u32) -> BoxedStrategy<String> {
             let pool = if proc_pool { "procs" } else { "default" };
             format!("{{\"offload\":{{\"pool\":\"{pool}\",\"steps\":{s}}}}}")
         }),
-        1 => prop::collection::vec(inner, 1..4).prop_map(|bs| format!("{{\"gather\":[{}]}}", bs.join(","))),
+        1 => prop::collection::vec(inner.clone(), 1..4).prop_map(|bs| format!("{{\"gather\":[{}]}}", bs.join(","))),
+        1 => (inner, 1u32..4).prop_map(|(s, n)| format!("{{\"repeat\":{{\"times\":{n},\"steps\":{s}}}}}")),
     ];
     prop::collection::vec(nested, 1..5)
         .prop_map(|v| format!("[{}]", v.join(",")))
@@ -314,7 +315,7 @@ proptest! {
         if !nested_blocking {
             prop_assert_eq!(run.summary.unfinished, 0, "{}", sc.to_json());
         }
-        let ended = run.summary.completed + run.summary.cancelled + run.summary.unfinished;
+        let ended = run.summary.completed + run.summary.cancelled + run.summary.timed_out + run.summary.unfinished;
         prop_assert_eq!(ended, run.tasks.len() as u64);
     }
 }
