@@ -47,10 +47,32 @@ pub(crate) fn order_lanes(
     for (i, l) in out.iter_mut().enumerate() {
         l.id = i as u32;
     }
-    for s in &mut segments {
-        s.lane = remap[s.lane as usize];
+    // Each lane closes its segments in time order, so a stable bucket pass by lane (O(n))
+    // gives lane-then-time order without sorting.
+    let mut starts = vec![0usize; lanes.len() + 1];
+    for s in &segments {
+        starts[remap[s.lane as usize] as usize + 1] += 1;
     }
-    segments.sort_by_key(|s| (s.lane, s.start));
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut ordered = vec![
+        Segment {
+            lane: 0,
+            task: 0,
+            kind: Kind::Running,
+            start: 0,
+            end: 0
+        };
+        segments.len()
+    ];
+    for mut s in segments.drain(..) {
+        s.lane = remap[s.lane as usize];
+        let slot = &mut starts[s.lane as usize];
+        ordered[*slot] = s;
+        *slot += 1;
+    }
+    let segments = ordered;
     // Lanes that never did anything (an unused GIL of a single-threaded process is still
     // shown: it is part of the story) are kept; the views decide what to hide.
     (out, segments)
