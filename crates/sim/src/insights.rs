@@ -410,18 +410,15 @@ fn queued(run: &Run, _: &Checked) -> Option<Insight> {
         .tasks
         .iter()
         .max_by_key(|t| t.time_by_kind[Kind::Queued as usize])?;
-    let what = if run.family == "async" {
-        "a slot under the concurrency limit"
-    } else {
-        "a free worker"
+    let share = pct(mean as f64 / s.latency.mean.max(1.0));
+    let text = match run.family {
+        "sync" => format!("Tasks waited a mean {} for the one thread to finish the tasks ahead of them, {share} of their latency.", human(mean)),
+        "async" => format!("Tasks waited a mean {} for a slot under the concurrency limit, {share} of their latency.", human(mean)),
+        _ => format!("Tasks waited a mean {} for a free worker, {share} of their latency: the number of workers, not the work, sets the pace.", human(mean)),
     };
     Some(insight(
         "queued",
-        format!(
-            "Tasks waited a mean {} for {what}, {} of their latency: the number of workers, not the work, sets the pace.",
-            human(mean),
-            pct(mean as f64 / s.latency.mean.max(1.0))
-        ),
+        text,
         Some(worst.id),
         None,
         worst.arrival,
