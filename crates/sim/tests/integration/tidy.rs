@@ -5,15 +5,27 @@ use std::path::Path;
 /// The simulator stays pure: no web, wasm, clock, I/O or async dependencies.
 #[test]
 fn core_dependencies_are_minimal() {
-    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).expect("manifest");
-    let deps = manifest.split("[dependencies]").nth(1).expect("deps").split("\n[").next().expect("section");
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .expect("manifest");
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .expect("deps")
+        .split("\n[")
+        .next()
+        .expect("section");
     let names: Vec<&str> = deps
         .lines()
         .filter_map(|l| l.split('=').next())
         .map(str::trim)
         .filter(|n| !n.is_empty() && !n.starts_with('#'))
         .collect();
-    assert_eq!(names, ["serde", "serde_json", "libm", "rand_pcg", "rand_core"], "new core dependency: justify it in ARCHITECTURE.md and here");
+    assert_eq!(
+        names,
+        ["serde", "serde_json", "libm", "rand_pcg", "rand_core"],
+        "new core dependency: justify it in ARCHITECTURE.md and here"
+    );
 }
 
 /// Every source file opens with a `//!` line saying why it exists.
@@ -35,7 +47,10 @@ fn every_file_says_why_it_exists() {
             }
         }
     }
-    assert!(missing.is_empty(), "files without a //! header: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a //! header: {missing:?}"
+    );
 }
 
 /// The simulator never reads the clock or the environment.
@@ -50,7 +65,15 @@ fn simulator_reads_no_clock() {
                 stack.push(path);
             } else {
                 let text = std::fs::read_to_string(&path).expect("read");
-                for banned in ["std::time", "Instant::now", "SystemTime", "std::env", "std::fs", "HashMap", "HashSet"] {
+                for banned in [
+                    "std::time",
+                    "Instant::now",
+                    "SystemTime",
+                    "std::env",
+                    "std::fs",
+                    "HashMap",
+                    "HashSet",
+                ] {
                     assert!(!text.contains(banned), "{} uses {banned}", path.display());
                 }
             }

@@ -1,0 +1,206 @@
+//! The playground's root: one scenario signal, one memo of runs that every view reads, and the
+//! page chrome (light or dark) following the system's colour scheme.
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use whenasync_sim::{presets, simulate, Ns, Run, Scenario};
+
+use crate::chart::View;
+use crate::panels::{ErrorBanner, Legend, ModelPicker, RunPanel, ScenarioCard, SummaryTable};
+use crate::theme::{self, Scheme};
+
+/// The preset the landing page opens.
+pub const LANDING_PRESET: &str = "gather-10-queries";
+
+/// The playground's state, shared with every component through context.
+#[derive(Clone, Copy, Debug)]
+pub struct Playground {
+    /// The scenario being explored (none if it could not be loaded).
+    pub scenario: RwSignal<Option<Scenario>>,
+    /// One run per model, or the reason there are none. Every chart reads this memo.
+    pub runs: Memo<Result<Vec<Run>, String>>,
+    /// The model shown alone, by index into the runs; `None` compares all of them.
+    pub focus: RwSignal<Option<usize>>,
+    /// Gantt rows by worker or by task.
+    pub view: RwSignal<View>,
+    /// Light or dark mode.
+    pub scheme: RwSignal<Scheme>,
+}
+
+impl Playground {
+    /// State for `scenario`, simulated lazily.
+    pub fn new(scenario: Result<Scenario, String>, scheme: Scheme) -> Self {
+        let (scenario, error) = match scenario {
+            Ok(s) => (Some(s), None),
+            Err(e) => (None, Some(e)),
+        };
+        let scenario = RwSignal::new(scenario);
+        let runs = Memo::new(move |_| {
+            scenario.with(|s| match s {
+                Some(s) => simulate(s).map_err(|e| e.to_string()),
+                None => Err(error
+                    .clone()
+                    .unwrap_or_else(|| "no scenario loaded".to_owned())),
+            })
+        });
+        Playground {
+            scenario,
+            runs,
+            focus: RwSignal::new(None),
+            view: RwSignal::new(View::Workers),
+            scheme: RwSignal::new(scheme),
+        }
+    }
+
+    /// The end of the time axis for the runs on screen: the longest makespan when comparing,
+    /// so small multiples share one axis.
+    pub fn axis_end(&self) -> Ns {
+        let focus = self.focus.get();
+        self.runs.with(|runs| match runs {
+            Ok(runs) => runs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| focus.is_none_or(|f| f == *i))
+                .map(|(_, r)| r.summary.makespan)
+                .max()
+                .unwrap_or(1)
+                .max(1),
+            Err(_) => 1,
+        })
+    }
+}
+
+/// The scenario the landing page shows.
+pub fn landing_scenario() -> Result<Scenario, String> {
+    match presets::get(LANDING_PRESET) {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(e)) => Err(format!("the preset {LANDING_PRESET:?} is invalid: {e}")),
+        None => Err(format!(
+            "the preset {LANDING_PRESET:?} is missing from this build"
+        )),
+    }
+}
+
+/// The colour scheme the system asks for.
+pub fn preferred_scheme() -> Scheme {
+    let dark = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    if dark {
+        Scheme::Dark
+    } else {
+        Scheme::Light
+    }
+}
+
+/// Keeps `scheme` in step with the system setting while the current owner lives.
+fn follow_system_scheme(scheme: RwSignal<Scheme>) {
+    let Some(query) = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+    else {
+        return;
+    };
+    let callback = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(
+        move |ev: web_sys::MediaQueryListEvent| {
+            scheme.set(if ev.matches() {
+                Scheme::Dark
+            } else {
+                Scheme::Light
+            });
+        },
+    );
+    if query
+        .add_event_listener_with_callback("change", callback.as_ref().unchecked_ref())
+        .is_err()
+    {
+        return;
+    }
+    let guard = SendWrapper::new((query, callback));
+    on_cleanup(move || {
+        let (query, callback) = guard.take();
+        let _ =
+            query.remove_event_listener_with_callback("change", callback.as_ref().unchecked_ref());
+    });
+}
+
+/// Writes the theme's colours as CSS custom properties on `<html>`, so the stylesheet and the
+/// canvas charts use one palette.
+fn apply_scheme(scheme: Scheme) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let style = root.style();
+    for (name, value) in theme::css_vars(scheme) {
+        let _ = style.set_property(name, value);
+    }
+    let name = match scheme {
+        Scheme::Light => "light",
+        Scheme::Dark => "dark",
+    };
+    let _ = style.set_property("color-scheme", name);
+    let _ = root.set_attribute("data-scheme", name);
+}
+
+/// The whole playground, opened on [`LANDING_PRESET`].
+#[component]
+pub fn App() -> impl IntoView {
+    let pg = Playground::new(landing_scenario(), preferred_scheme());
+    provide_context(pg);
+    follow_system_scheme(pg.scheme);
+    Effect::new(move |_| apply_scheme(pg.scheme.get()));
+
+    view! {
+        <div class="shell" data-testid="app">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true"></span>
+                    "whenasync"
+                </div>
+                <p class="tagline">
+                    "sync, asyncio, threads or processes: who wins this workload, and why"
+                </p>
+            </header>
+            <main class="layout">
+                <aside class="sidebar">
+                    <ScenarioCard />
+                    <Legend />
+                </aside>
+                <section class="content">
+                    <ErrorBanner />
+                    <ModelPicker />
+                    <SummaryTable />
+                    <Runs />
+                </section>
+            </main>
+        </div>
+    }
+}
+
+/// The Gantt panels of the runs on screen: all models on one shared time axis, or one.
+#[component]
+fn Runs() -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let end = Signal::derive(move || pg.axis_end());
+    let view = Signal::from(pg.view);
+    let scheme = Signal::from(pg.scheme);
+    move || {
+        let focus = pg.focus.get();
+        let runs = pg.runs.get().unwrap_or_default();
+        view! {
+            <div class="runs" data-testid="runs">
+                {runs
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| focus.is_none_or(|f| f == *i))
+                    .map(|(_, run)| view! { <RunPanel run end view scheme /> })
+                    .collect_view()}
+            </div>
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The one place colours are defined: the Okabe–Ito palette for segment kinds, and the page
+//! and chart chrome for light and dark mode. Every chart, legend and the page's CSS custom
+//! properties read from here, so a kind has the same colour everywhere.
+//!
+//! Okabe & Ito, "Color Universal Design" (2008): eight colours that stay distinct under the
+//! common forms of colour blindness. Eleven kinds need more than eight, so the neutral kinds
+//! (queued, overhead, awaiting, cancelled) are greys that also differ in *shape*
+//! ([`Mark`]): a full bar, a thin bar, or a tick.
+
+use whenasync_sim::Kind;
+
+/// Light or dark mode, following `prefers-color-scheme`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Dark text on a light page.
+    #[default]
+    Light,
+    /// Light text on a dark page.
+    Dark,
+}
+
+/// Okabe–Ito colours, by their published names.
+pub mod okabe_ito {
+    /// Orange.
+    pub const ORANGE: &str = "#E69F00";
+    /// Sky blue.
+    pub const SKY_BLUE: &str = "#56B4E9";
+    /// Bluish green.
+    pub const BLUISH_GREEN: &str = "#009E73";
+    /// Yellow.
+    pub const YELLOW: &str = "#F0E442";
+    /// Blue.
+    pub const BLUE: &str = "#0072B2";
+    /// Vermillion.
+    pub const VERMILLION: &str = "#D55E00";
+    /// Reddish purple.
+    pub const REDDISH_PURPLE: &str = "#CC79A7";
+}
+
+/// How a segment of a kind is drawn, so that kinds sharing a grey still differ in shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A bar filling the lane's height.
+    Bar,
+    /// A thin bar through the middle of the lane: the task exists but does nothing itself.
+    Thin,
+    /// A vertical tick at the start of the segment: an instant.
+    Tick,
+}
+
+/// The shape segments of `kind` are drawn with.
+pub fn mark(kind: Kind) -> Mark {
+    match kind {
+        Kind::Awaiting => Mark::Thin,
+        Kind::Cancelled => Mark::Tick,
+        _ => Mark::Bar,
+    }
+}
+
+/// The fill colour of `kind` in `scheme` (a CSS colour).
+pub fn kind_color(kind: Kind, scheme: Scheme) -> &'static str {
+    use okabe_ito::*;
+    let dark = scheme == Scheme::Dark;
+    match kind {
+        Kind::Running => BLUE,
+        Kind::RunningNoGil => SKY_BLUE,
+        Kind::IoWait => BLUISH_GREEN,
+        Kind::Blocked => VERMILLION,
+        Kind::GilWait => ORANGE,
+        Kind::CoreWait => YELLOW,
+        Kind::LoopBusy => REDDISH_PURPLE,
+        Kind::Queued if dark => "#5F6368",
+        Kind::Queued => "#C4C7CB",
+        Kind::Overhead if dark => "#F2F2F2",
+        Kind::Overhead => "#000000",
+        Kind::Awaiting => "#8D9399",
+        Kind::Cancelled if dark => "#FFFFFF",
+        Kind::Cancelled => "#000000",
+    }
+}
+
+/// Colours of everything that is not data: page, cards, text, grid lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chrome {
+    /// Page background.
+    pub page: &'static str,
+    /// Card (panel) background; charts are drawn on it.
+    pub surface: &'static str,
+    /// Alternate lane background, a hint of stripe.
+    pub stripe: &'static str,
+    /// Body text.
+    pub text: &'static str,
+    /// Secondary text: labels, units, captions.
+    pub muted: &'static str,
+    /// Grid lines.
+    pub grid: &'static str,
+    /// Borders and axis lines.
+    pub border: &'static str,
+    /// Links, focus rings, the selected tab.
+    pub accent: &'static str,
+}
+
+/// Chrome in light mode.
+pub const LIGHT: Chrome = Chrome {
+    page: "#F4F5F7",
+    surface: "#FFFFFF",
+    stripe: "#F7F8FA",
+    text: "#1C2128",
+    muted: "#5B6570",
+    grid: "#E3E6EA",
+    border: "#D5DAE0",
+    accent: okabe_ito::BLUE,
+};
+
+/// Chrome in dark mode.
+pub const DARK: Chrome = Chrome {
+    page: "#0F1216",
+    surface: "#181C21",
+    stripe: "#1D2228",
+    text: "#E4E7EB",
+    muted: "#9AA3AD",
+    grid: "#2A3038",
+    border: "#323942",
+    accent: okabe_ito::SKY_BLUE,
+};
+
+/// The chrome of `scheme`.
+pub fn chrome(scheme: Scheme) -> &'static Chrome {
+    match scheme {
+        Scheme::Light => &LIGHT,
+        Scheme::Dark => &DARK,
+    }
+}
+
+/// The CSS custom properties the stylesheet reads (`var(--page)`, …), so the page and the
+/// canvas charts share one definition of every colour.
+pub fn css_vars(scheme: Scheme) -> Vec<(&'static str, &'static str)> {
+    let c = chrome(scheme);
+    let mut vars = vec![
+        ("--page", c.page),
+        ("--surface", c.surface),
+        ("--stripe", c.stripe),
+        ("--text", c.text),
+        ("--muted", c.muted),
+        ("--grid", c.grid),
+        ("--border", c.border),
+        ("--accent", c.accent),
+    ];
+    for kind in Kind::ALL {
+        vars.push((css_var_name(kind), kind_color(kind, scheme)));
+    }
+    vars
+}
+
+/// The name of the CSS custom property holding `kind`'s colour (`--kind-io_wait`).
+pub fn css_var_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Running => "--kind-running",
+        Kind::RunningNoGil => "--kind-running_no_gil",
+        Kind::IoWait => "--kind-io_wait",
+        Kind::Blocked => "--kind-blocked",
+        Kind::GilWait => "--kind-gil_wait",
+        Kind::CoreWait => "--kind-core_wait",
+        Kind::Queued => "--kind-queued",
+        Kind::LoopBusy => "--kind-loop_busy",
+        Kind::Overhead => "--kind-overhead",
+        Kind::Awaiting => "--kind-awaiting",
+        Kind::Cancelled => "--kind-cancelled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_looks_different_in_both_schemes() {
+        for scheme in [Scheme::Light, Scheme::Dark] {
+            for (i, a) in Kind::ALL.iter().enumerate() {
+                for b in &Kind::ALL[i + 1..] {
+                    let same_colour = kind_color(*a, scheme) == kind_color(*b, scheme);
+                    let same_shape = mark(*a) == mark(*b);
+                    assert!(
+                        !(same_colour && same_shape),
+                        "{a:?} and {b:?} are indistinguishable in {scheme:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn css_var_names_follow_kind_names() {
+        for kind in Kind::ALL {
+            assert_eq!(css_var_name(kind), format!("--kind-{}", kind.name()));
+        }
+    }
+}

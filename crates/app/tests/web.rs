@@ -1,0 +1,189 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): mount components into a real DOM
+//! and check what they draw, pixel by pixel.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
+use whenasync_app::chart::View;
+use whenasync_app::gantt::GanttChart;
+use whenasync_app::panels::{ErrorBanner, SummaryTable};
+use whenasync_app::theme::{self, Scheme};
+use whenasync_app::{app, App, Playground};
+use whenasync_sim::{presets, simulate, Kind};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A 1000 px wide container in the test page, styled like the real page's charts.
+fn container() -> HtmlElement {
+    let doc = document();
+    let style = doc.create_element("style").expect("a style element");
+    style.set_text_content(Some(
+        ".gantt { position: relative } .gantt canvas { display: block; width: 100% }",
+    ));
+    doc.head()
+        .expect("a head")
+        .append_child(&style)
+        .expect("style appended");
+    let el: HtmlElement = doc
+        .create_element("section")
+        .expect("a section")
+        .unchecked_into();
+    el.style()
+        .set_property("width", "1000px")
+        .expect("width set");
+    doc.body()
+        .expect("a body")
+        .append_child(&el)
+        .expect("section appended");
+    el
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("timer");
+}
+
+/// The canvases under `root`, once every one of them has been drawn (or after 5 s).
+async fn drawn_canvases(root: &HtmlElement, expected: u32) -> Vec<HtmlCanvasElement> {
+    for _ in 0..100 {
+        leptos::task::tick().await;
+        let list = root
+            .query_selector_all("[data-testid=gantt-canvas]")
+            .expect("a selector");
+        let canvases: Vec<HtmlCanvasElement> = (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into().ok())
+            .collect();
+        if canvases.len() == expected as usize
+            && canvases.iter().all(|c| c.has_attribute("data-drawn"))
+        {
+            return canvases;
+        }
+        sleep(50).await;
+    }
+    panic!("the charts were not drawn within 5 s");
+}
+
+/// How many pixels of `canvas` are exactly `hex` (`#RRGGBB`).
+fn pixels_of(canvas: &HtmlCanvasElement, hex: &str) -> usize {
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .expect("get_context")
+        .expect("a 2d context")
+        .unchecked_into();
+    let data = ctx
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
+        .expect("image data")
+        .data();
+    let c = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("a hex colour");
+    let (r, g, b) = (c(1), c(3), c(5));
+    data.chunks_exact(4)
+        .filter(|p| p[0] == r && p[1] == g && p[2] == b && p[3] == 255)
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn gantt_chart_draws_the_run_in_theme_colours() {
+    let scenario = presets::get("gather-10-queries")
+        .expect("the landing preset exists")
+        .expect("the landing preset parses");
+    let run = simulate(&scenario).expect("it simulates").remove(0);
+    let end = run.summary.makespan;
+    let root = container();
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <GanttChart run end view=View::Workers scheme=Scheme::Light /> }
+    });
+    let canvases = drawn_canvases(&root, 1).await;
+    let canvas = &canvases[0];
+    // The sync run's one thread waits on I/O nearly all the time: a long green bar.
+    let io = pixels_of(canvas, theme::kind_color(Kind::IoWait, Scheme::Light));
+    let running = pixels_of(canvas, theme::kind_color(Kind::Running, Scheme::Light));
+    assert!(io > 5_000, "only {io} I/O-wait pixels");
+    assert!(running > 0, "no running pixels");
+    assert_eq!(canvas.get_attribute("data-model").as_deref(), Some("sync"));
+}
+
+#[wasm_bindgen_test]
+async fn app_shows_every_model_with_summary_and_theme() {
+    let root = container();
+    let _mounted = mount_to(root.clone(), App);
+    let canvases = drawn_canvases(&root, 4).await;
+    for canvas in &canvases {
+        let scheme = app::preferred_scheme();
+        let running = pixels_of(canvas, theme::kind_color(Kind::Running, scheme));
+        assert!(
+            running > 0,
+            "no running pixels in {:?}",
+            canvas.get_attribute("data-model")
+        );
+    }
+
+    let summary = root
+        .query_selector("[data-testid=summary]")
+        .expect("a selector")
+        .expect("a summary")
+        .text_content()
+        .unwrap_or_default();
+    assert!(summary.contains("Makespan"), "{summary}");
+    assert!(
+        summary.contains(" s") && summary.contains(" ms"),
+        "{summary}"
+    );
+
+    // The page chrome reads the same palette through CSS custom properties.
+    let html: HtmlElement = document()
+        .document_element()
+        .expect("an html element")
+        .unchecked_into();
+    let scheme = app::preferred_scheme();
+    let css = html
+        .style()
+        .get_property_value("--kind-io_wait")
+        .expect("a property");
+    assert!(
+        css.eq_ignore_ascii_case(theme::kind_color(Kind::IoWait, scheme)),
+        "{css}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_scenario_that_cannot_run_shows_a_banner_not_a_blank_page() {
+    let root = container();
+    let _mounted = mount_to(root.clone(), || {
+        provide_context(Playground::new(
+            Err("the preset \"x\" is missing from this build".to_owned()),
+            Scheme::Light,
+        ));
+        view! {
+            <ErrorBanner />
+            <SummaryTable />
+        }
+    });
+    leptos::task::tick().await;
+    let banner = root
+        .query_selector("[data-testid=error-banner]")
+        .expect("a selector")
+        .expect("an error banner");
+    let text = banner.text_content().unwrap_or_default();
+    assert!(
+        text.contains("cannot run") && text.contains("missing"),
+        "{text}"
+    );
+    let rows = root
+        .query_selector_all("[data-testid=summary-row]")
+        .expect("a selector");
+    assert_eq!(rows.length(), 0);
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Every check the project has, in order, stopping at the first failure:
+# toolchain set-up, format, lints (native and wasm), native tests, browser unit tests
+# (wasm-bindgen-test in headless Chromium), the release Trunk builds (at / and at the
+# sub-path /whenasync/), and the Playwright end-to-end suite against both builds.
+# Prints how long each stage took and ends with "stages: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+SUBPATH_DIST=target/e2e-subpath/whenasync
+
+names=()
+results=()
+seconds=()
+passed=0
+failed=0
+
+summary() {
+  echo
+  echo "──── scripts/test.sh ────"
+  local i
+  for i in "${!names[@]}"; do
+    printf '  %-4s %5ss  %s\n' "${results[$i]}" "${seconds[$i]}" "${names[$i]}"
+  done
+  if [ -f dist/index.html ]; then
+    local wasm js
+    wasm=$(cat dist/*.wasm 2>/dev/null | gzip -9 | wc -c)
+    js=$(cat dist/*.js 2>/dev/null | gzip -9 | wc -c)
+    echo "  transfer (gzip -9): wasm $((wasm / 1024)) KiB + JS $((js / 1024)) KiB = $(((wasm + js) / 1024)) KiB"
+  fi
+  echo "stages: $passed passed, $failed failed"
+}
+
+# stage NAME COMMAND...: runs one stage, records its time; stops everything on failure.
+stage() {
+  local name=$1
+  shift
+  echo
+  echo "════ $name: $*"
+  local start=$SECONDS
+  if "$@"; then
+    results+=("ok")
+    passed=$((passed + 1))
+  else
+    results+=("FAIL")
+    failed=$((failed + 1))
+  fi
+  names+=("$name")
+  seconds+=($((SECONDS - start)))
+  if [ "$failed" -gt 0 ]; then
+    summary
+    exit 1
+  fi
+}
+
+stage "set-up" scripts/setup.sh
+stage "format" cargo fmt --all -- --check
+stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+stage "clippy (wasm)" cargo clippy -p whenasync-app --all-targets --target wasm32-unknown-unknown -- -D warnings
+stage "tests (native)" cargo test --workspace
+stage "tests (wasm, headless Chromium)" cargo test --target wasm32-unknown-unknown -p whenasync-app --tests
+stage "trunk build --release (/)" trunk build index.html --release --skip-version-check
+stage "trunk build --release (/whenasync/)" trunk build index.html --release --skip-version-check \
+  --public-url /whenasync/ --dist "$SUBPATH_DIST"
+stage "end-to-end (Playwright)" env WHENASYNC_E2E_REQUIRE=1 WHENASYNC_E2E_DIST=dist \
+  WHENASYNC_E2E_SUBPATH_DIST="$SUBPATH_DIST" node --test web/e2e/
+
+summary

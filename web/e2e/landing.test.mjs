@@ -1,0 +1,178 @@
+// End-to-end: the landing page, built by Trunk, in headless Chromium, served from the root
+// and from a sub-path (as on GitHub Pages). Run by scripts/test.sh after the release builds.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { serve } from "./server.mjs";
+import { launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+
+const ROOT_DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
+const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
+const SUBPATH = "/whenasync/";
+const SCREENSHOTS = "web/screenshots";
+const VIEWPORT = { width: 1280, height: 720 };
+const MODELS = ["sync", "async", "threads(10)", "processes(4, fork)"];
+const OKABE_ITO = { running: "#0072B2", io_wait: "#009E73" };
+
+/** A build missing here fails when scripts/test.sh asks for it, and is skipped otherwise. */
+function buildOrSkip(dir) {
+  if (existsSync(join(dir, "index.html"))) return false;
+  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
+  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
+  return why;
+}
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh page on `url`, in light or dark mode. */
+async function open(url, colorScheme = "light") {
+  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme });
+  const pg = new PlaygroundPage(await context.newPage(), url);
+  await pg.open();
+  return { pg, context };
+}
+
+/** The kind colours the page uses, read from the CSS custom properties the app writes. */
+async function kindColours(pg) {
+  return pg.page.evaluate(() => {
+    const css = getComputedStyle(document.documentElement);
+    const get = (k) => css.getPropertyValue(`--kind-${k}`).trim().toUpperCase();
+    return { running: get("running"), io_wait: get("io_wait") };
+  });
+}
+
+/** The checks every build of the landing page must pass. */
+async function checkLanding(pg) {
+  assert.equal(await pg.page.title(), "whenasync: sync, asyncio, threads or processes?");
+  assert.match(await pg.page.getByTestId("scenario-title").innerText(), /gather/i);
+
+  // One Gantt chart per model of the preset.
+  assert.deepEqual(await pg.models(), MODELS);
+  assert.equal(await pg.canvases.count(), MODELS.length);
+
+  // The palette is Okabe–Ito, and the charts are drawn with it: pixels, not just elements.
+  const colours = await kindColours(pg);
+  assert.deepEqual(colours, OKABE_ITO);
+  for (let i = 0; i < MODELS.length; i++) {
+    const s = await pg.canvasStats(i, colours);
+    assert.ok(s.width >= 600 && s.height >= 80, `${MODELS[i]}: canvas ${s.width}×${s.height}`);
+    assert.ok(s.painted > 0.02, `${MODELS[i]}: only ${(s.painted * 100).toFixed(2)} % painted`);
+    assert.ok(s.hits.running > 0, `${MODELS[i]}: no "running" pixels`);
+  }
+  const sync = await pg.canvasStats(0, colours);
+  assert.ok(sync.hits.io_wait > 500, `sync: ${sync.hits.io_wait} I/O-wait pixels`);
+
+  // The summary: every model's makespan with a unit; the preset's claim holds.
+  const table = await pg.summaryTable();
+  assert.equal(table.length, MODELS.length);
+  const makespan = {};
+  for (const [model, span, , p50, p99] of table) {
+    const name = model.replace(/fastest$/, "").trim();
+    for (const cell of [span, p50, p99]) assert.match(cell, /^\d+(\.\d+)? (s|ms|µs)$/);
+    makespan[name] = toMs(span);
+  }
+  assert.ok(makespan.sync > 900, `sync makespan ${makespan.sync} ms`);
+  assert.ok(makespan.async < 150, `async makespan ${makespan.async} ms`);
+  assert.match(await pg.summary.innerText(), /fastest/);
+  for (const panel of await pg.page.getByTestId("run-figures").allInnerTexts()) {
+    assert.match(panel, /^makespan \d+(\.\d+)? (s|ms) · p50 .+ · p99 .+$/);
+  }
+
+  // The legend names the kinds on screen; insights are shown as text.
+  const legend = await pg.legend.innerText();
+  assert.match(legend, /running \(GIL held\)/);
+  assert.match(legend, /I\/O wait/);
+  assert.equal(await pg.page.getByTestId("insights").count(), MODELS.length);
+  assert.ok((await pg.page.getByTestId("insights").first().innerText()).length > 10);
+}
+
+describe("landing page at /", () => {
+  const skip = buildOrSkip(ROOT_DIST);
+  let server;
+  before(async () => {
+    if (!skip) server = await serve(ROOT_DIST, "/");
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test("renders charts, summary and insights with no errors", { skip }, async () => {
+    const { pg, context } = await open(server.url);
+    await pg.page.screenshot({ path: join(SCREENSHOTS, "landing.png") });
+    await checkLanding(pg);
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
+  test("focus one model, rows by task, hover for details", { skip }, async () => {
+    const { pg, context } = await open(server.url);
+    await pg.pick("async");
+    assert.deepEqual(await pg.models(), ["async"]);
+    await pg.rowsBy("by task");
+    const { height } = await pg.canvasStats(0);
+    assert.ok(height > 150, `10 task rows need height, got ${height}`);
+    const box = await pg.canvases.first().boundingBox();
+    // Task 0's row, a third of the way along: it is waiting on its query there.
+    await pg.page.mouse.move(box.x + 124 + (box.width - 142) / 3, box.y + 12);
+    assert.match(await pg.page.getByTestId("gantt-tooltip").innerText(), /^task 0 · I\/O wait · \d+(\.\d+)? ms\nfrom .+ to .+$/);
+    await pg.pick("Compare all");
+    assert.deepEqual(await pg.models(), MODELS);
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
+  test("dark mode follows the system", { skip }, async () => {
+    const { pg, context } = await open(server.url, "dark");
+    await pg.page.screenshot({ path: join(SCREENSHOTS, "landing-dark.png") });
+    const bg = await pg.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = bg.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 120, `dark page background is ${bg}`);
+    assert.ok((await pg.canvasStats(0)).painted > 0.02);
+    // Switching the system to light mode repaints the page without a reload.
+    await pg.page.emulateMedia({ colorScheme: "light" });
+    await pg.page.waitForFunction(() => document.documentElement.dataset.scheme === "light");
+    const light = await pg.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.ok(light.match(/\d+/g).map(Number).reduce((a, b) => a + b) > 600, `light: ${light}`);
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
+  test("wasm + JS transfer stays under budget", { skip }, () => {
+    const files = readdirSync(ROOT_DIST).filter((f) => /\.(wasm|js)$/.test(f));
+    const gz = files.map((f) => gzipSync(readFileSync(join(ROOT_DIST, f)), { level: 9 }).length);
+    const total = gz.reduce((a, b) => a + b, 0);
+    console.log(`transfer: ${files.map((f, i) => `${f} ${(gz[i] / 1024).toFixed(1)} KiB`).join(", ")}; total ${(total / 1024).toFixed(1)} KiB gzipped`);
+    assert.ok(total < 300 * 1024, `wasm + JS is ${total} bytes gzipped`);
+  });
+});
+
+describe(`landing page at ${SUBPATH} (sub-path hosting)`, () => {
+  const skip = buildOrSkip(SUBPATH_DIST);
+  let server;
+  before(async () => {
+    if (!skip) server = await serve(SUBPATH_DIST, SUBPATH);
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test("renders the same page, fetching only under the sub-path", { skip }, async () => {
+    const { pg, context } = await open(server.url);
+    await checkLanding(pg);
+    assert.deepEqual(pg.problems, []);
+    const outside = server.requests.filter((r) => !r.path.startsWith(SUBPATH));
+    assert.deepEqual(outside, [], "requests outside the sub-path");
+    assert.ok(server.requests.some((r) => r.path.endsWith(".wasm") && r.status === 200));
+    await context.close();
+  });
+});

@@ -1,0 +1,126 @@
+// Page object for the playground, and the browser set-up every spec shares.
+import { chromium } from "playwright-core";
+
+/**
+ * Debian's Chromium with flags that keep it off the (closed) network; see shared/TOOLCHAIN.md.
+ * Playwright gives every launch a fresh profile directory of its own.
+ */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Hex `#RRGGBB` → [r, g, b]. */
+export const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+export class PlaygroundPage {
+  /** @param {import('playwright-core').Page} page */
+  constructor(page, url) {
+    this.page = page;
+    this.url = url;
+    /** Everything that went wrong in the page: console errors, page errors, failed requests. */
+    this.problems = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") this.problems.push(`console: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => this.problems.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) =>
+      this.problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
+    );
+    page.on("response", (r) => {
+      if (r.status() >= 400) this.problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+    this.runPanels = page.getByTestId("run-panel");
+    this.canvases = page.getByTestId("gantt-canvas");
+    this.summary = page.getByTestId("summary");
+    this.summaryRows = page.getByTestId("summary-row");
+    this.legend = page.getByTestId("legend");
+    this.tabs = page.getByTestId("model-tab");
+  }
+
+  /** Opens the page and waits until every chart has been drawn. */
+  async open() {
+    await this.page.goto(this.url, { waitUntil: "load" });
+    await this.runPanels.first().waitFor();
+    await this.waitForCharts();
+  }
+
+  /** Waits until every Gantt canvas on the page has pixels on it. */
+  async waitForCharts() {
+    await this.page.waitForFunction(() => {
+      const cs = [...document.querySelectorAll('[data-testid="gantt-canvas"]')];
+      return cs.length > 0 && cs.every((c) => c.dataset.drawn === "true");
+    });
+  }
+
+  /** The models shown, in order. */
+  async models() {
+    return this.runPanels.evaluateAll((els) => els.map((e) => e.dataset.model));
+  }
+
+  /**
+   * Pixel statistics of the `i`th chart: the share of painted pixels, and how many pixels are
+   * within a small distance of each colour in `palette` ({name: "#RRGGBB"}).
+   */
+  async canvasStats(i, palette = {}) {
+    return this.canvases.nth(i).evaluate((canvas, palette) => {
+      const ctx = canvas.getContext("2d");
+      const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const targets = Object.entries(palette).map(([name, hex]) => [
+        name,
+        [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16)),
+      ]);
+      const hits = Object.fromEntries(targets.map(([n]) => [n, 0]));
+      let painted = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        if (data[p + 3] === 0) continue;
+        painted++;
+        if (data[p + 3] < 250) continue;
+        for (const [name, [r, g, b]] of targets) {
+          if (Math.abs(data[p] - r) + Math.abs(data[p + 1] - g) + Math.abs(data[p + 2] - b) < 12) {
+            hits[name]++;
+          }
+        }
+      }
+      return { width, height, painted: painted / (width * height), hits };
+    }, palette);
+  }
+
+  /** The summary table as rows of cell texts. */
+  async summaryTable() {
+    return this.summaryRows.evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => c.textContent.trim())),
+    );
+  }
+
+  /** Clicks the model tab labelled `label` ("Compare all", "async", …). */
+  async pick(label) {
+    await this.tabs.filter({ hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }).click();
+    await this.waitForCharts();
+  }
+
+  /** Switches Gantt rows to "by worker" or "by task". */
+  async rowsBy(label) {
+    await this.page.getByTestId("view-picker").getByRole("button", { name: label }).click();
+    await this.waitForCharts();
+  }
+}
+
+/** "1.00 s" / "102 ms" / "250 µs" → milliseconds. */
+export function toMs(text) {
+  const m = /([\d.]+)\s*(s|ms|µs|ns)\b/.exec(text);
+  if (!m) throw new Error(`no duration with a unit in ${JSON.stringify(text)}`);
+  const scale = { s: 1000, ms: 1, "µs": 1e-3, ns: 1e-6 }[m[2]];
+  return Number(m[1]) * scale;
+}

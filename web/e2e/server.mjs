@@ -1,0 +1,56 @@
+// A static file server for the end-to-end tests: serves a built dist/ under a URL prefix
+// ("/" or a sub-path such as "/whenasync/") on 127.0.0.1, and records every request so tests
+// can prove nothing was fetched from outside the prefix.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+};
+
+/**
+ * Serves `root` at `prefix` on an ephemeral port.
+ * @returns {Promise<{url: string, requests: {path: string, status: number}[], close: () => Promise<void>}>}
+ */
+export async function serve(root, prefix = "/") {
+  const base = resolve(root);
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let status = 404;
+    let body = "not found";
+    let type = "text/plain; charset=utf-8";
+    if (path.startsWith(prefix) || path + "/" === prefix) {
+      let file = normalize(join(base, path.slice(prefix.length)));
+      if (file === base || file.startsWith(base + sep)) {
+        try {
+          if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+          body = await readFile(file);
+          type = TYPES[extname(file)] ?? "application/octet-stream";
+          status = 200;
+        } catch {
+          // Missing file: 404 below.
+        }
+      }
+    }
+    requests.push({ path, status });
+    res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    res.end(body);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    requests,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}
