@@ -142,16 +142,25 @@ pub(crate) struct Engine<'a> {
     loop_lags: Vec<Ns>,
     /// Connections no server worker has accepted yet.
     backlog: VecDeque<Sid>,
+    /// Tasks finished or cancelled so far (for progress).
+    ended: u32,
     /// Where the search for an idle worker starts (rotates, so idle workers share the load).
     accept_from: usize,
     model: &'a Model,
 }
 
 /// Simulates `model` over a checked scenario.
-pub(crate) fn simulate_model(ck: &Checked, model: &Model) -> Result<Run, ScenarioError> {
+pub(crate) fn simulate_model(
+    ck: &Checked,
+    model: &Model,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Run, ScenarioError> {
+    /// Events between progress reports: rare enough to cost nothing.
+    const REPORT_EVERY: u64 = 1 << 16;
     let mut e = Engine::new(ck, model);
     e.setup();
     e.start_arrivals();
+    let total = ck.scenario.workload.arrivals.count().max(1) as f64;
     while let Some(Reverse(ev)) = e.heap.pop() {
         e.now = ev.at;
         e.events += 1;
@@ -162,7 +171,11 @@ pub(crate) fn simulate_model(ck: &Checked, model: &Model) -> Result<Run, Scenari
         }
         e.handle(ev.what);
         e.drain_wakeups();
+        if e.events % REPORT_EVERY == 0 {
+            progress(e.ended as f64 / total);
+        }
     }
+    progress(1.0);
     Ok(e.finish())
 }
 
@@ -198,6 +211,7 @@ impl<'a> Engine<'a> {
             issued: 0,
             loop_lags: Vec::new(),
             backlog: VecDeque::new(),
+            ended: 0,
             accept_from: 0,
             model,
         }
@@ -375,6 +389,7 @@ impl<'a> Engine<'a> {
     /// Task `n` is done (finished or cancelled) at `now`.
     fn task_done(&mut self, n: u32, cancelled: bool) {
         let now = self.now;
+        self.ended += 1;
         let task = &mut self.tasks[n as usize];
         task.end = Some(now);
         task.cancelled = cancelled;

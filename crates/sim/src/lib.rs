@@ -67,11 +67,22 @@ pub fn simulate(scenario: &Scenario) -> Result<Vec<Run>, ScenarioError> {
 
 /// Simulates one model over a checked scenario. The model need not be one of the scenario's.
 pub fn simulate_model(checked: &Checked, model: &Model) -> Result<Run, ScenarioError> {
+    simulate_model_with_progress(checked, model, &mut |_| {})
+}
+
+/// Like [`simulate_model`], calling `progress` with a rough fraction done (0 to 1, from the
+/// tasks finished so far) every few tens of thousands of events, and with 1.0 at the end.
+/// For a progress bar; the run does not depend on it.
+pub fn simulate_model_with_progress(
+    checked: &Checked,
+    model: &Model,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Run, ScenarioError> {
     // Models from outside the scenario are validated like the scenario's own.
     if !checked.scenario.models.contains(model) {
         let mut sc = checked.scenario.clone();
         sc.models = vec![model.clone()];
         validate(&sc)?;
     }
-    engine::simulate_model(checked, model)
+    engine::simulate_model(checked, model, progress)
 }

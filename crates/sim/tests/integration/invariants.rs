@@ -331,3 +331,19 @@ fn different_seeds_differ() {
     let b = run_of(&Scenario::from_json(&json(2)).expect("valid"));
     assert_ne!(a.summary.makespan, b.summary.makespan);
 }
+
+#[test]
+fn progress_rises_to_one_and_does_not_change_the_run() {
+    let json = r#"{"version":1,"workload":{"classes":[{"name":"a","steps":[{"cpu":"1ms"},{"io":"5ms"}]}],"arrivals":{"poisson":{"rate_per_s":500,"count":40000}}},"models":[{"kind":"threads","workers":4}]}"#;
+    let sc = Scenario::from_json(json).expect("valid");
+    let ck = validate(&sc).expect("valid");
+    let mut seen = Vec::new();
+    let with =
+        whenasync_sim::simulate_model_with_progress(&ck, &sc.models[0], &mut |p| seen.push(p))
+            .expect("runs");
+    assert!(seen.len() > 2, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&1.0));
+    assert!(seen[0] > 0.0 && seen[0] < 1.0, "{seen:?}");
+    assert_eq!(with, simulate_model(&ck, &sc.models[0]).expect("runs"));
+}
