@@ -57,8 +57,9 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# Chromium and ChromeDriver for the browser tests.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+# Chromium and ChromeDriver for the browser tests (a build-only job, like the Pages
+# workflow, sets WHENASYNC_SKIP_BROWSER=1).
+if [ -z "${WHENASYNC_SKIP_BROWSER:-}" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
   say "installing chromium and chromium-driver"
   apt_install chromium chromium-driver
 fi
