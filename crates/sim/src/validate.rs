@@ -180,6 +180,7 @@ pub fn validate(sc: &Scenario) -> Result<Checked, ScenarioError> {
         ("machine.task_create", m.task_create),
         ("machine.thread_switch", m.thread_switch),
         ("machine.gil_handoff", m.gil_handoff),
+        ("machine.gil_timer_slack", m.gil_timer_slack),
         ("machine.ipc_fixed", m.ipc_fixed),
         ("machine.ipc_per_kb", m.ipc_per_kb),
     ] {

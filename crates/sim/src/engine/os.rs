@@ -2,7 +2,8 @@
 //! with a time slice; and the GIL of each process, following CPython 3.2+ (`ceval_gil.c`):
 //!
 //! 1. A thread runs Python code only while it holds its process's GIL.
-//! 2. A thread that finds the GIL taken waits up to one switch interval. If the wait times out
+//! 2. A thread that finds the GIL taken waits up to one switch interval (plus the kernel's
+//!    timer slack). If the wait times out
 //!    and no switch happened meanwhile, it asks the holder to drop the GIL; if a switch did
 //!    happen, it starts a new wait.
 //! 3. The holder drops at once (its next eval-breaker check) and queues behind the others: it
@@ -286,7 +287,7 @@ impl Engine<'_> {
 
     fn gil_request(&mut self, t: Tid) {
         let p = self.threads[t as usize].proc as usize;
-        let interval = self.m.switch_interval.0;
+        let interval = self.m.switch_interval.0 + self.m.gil_timer_slack.0;
         let gil = self.procs[p]
             .gil
             .as_mut()
@@ -358,7 +359,7 @@ impl Engine<'_> {
             return;
         }
         let p = th.proc as usize;
-        let interval = self.m.switch_interval.0;
+        let interval = self.m.switch_interval.0 + self.m.gil_timer_slack.0;
         let Some(gil) = self.procs[p].gil.as_ref() else {
             return;
         };

@@ -77,12 +77,12 @@ fn io_thread_beside_cpu_thread_pays_the_switch_interval() {
             "models":[{"kind":"threads","workers":2}]}"#,
         expect![[r#"
             threads(2) · makespan 30301 µs
-              thread 1: blocked#0 0-1000, gil_wait#0 1000-6000, running#0 6000-6100, blocked#0 6100-7100, gil_wait#0 7100-12100, running#0 12100-12200, blocked#0 12200-13200, gil_wait#0 13200-18200, running#0 18200-18300
-              thread 2: running#1 1-6000, gil_wait#1 6000-6100, running#1 6100-12100, gil_wait#1 12100-12200, running#1 12200-18200, gil_wait#1 18200-18300, running#1 18300-30301
-              GIL: running#1 1-6000, running#0 6000-6100, running#1 6100-12100, running#0 12100-12200, running#1 12200-18200, running#0 18200-18300, running#1 18300-30301
-              core 0: running#1 1-6000, running#0 6000-6100, running#1 6100-12100, running#0 12100-12200, running#1 12200-18200, running#0 18200-18300, running#1 18300-30301
-              > After each of its 3 blocking calls, thread 1 waited a mean 5.00 ms to win the GIL back from a CPU-bound thread (switch interval 5.00 ms): the convoy effect.
-              > 2 threads shared one GIL, so their Python code ran one at a time: cores were 25 % busy and threads spent 15.3 ms waiting for the GIL.
+              thread 1: blocked#0 0-1000, gil_wait#0 1000-6050, running#0 6050-6150, blocked#0 6150-7150, gil_wait#0 7150-12200, running#0 12200-12300, blocked#0 12300-13300, gil_wait#0 13300-18350, running#0 18350-18450
+              thread 2: running#1 1-6050, gil_wait#1 6050-6150, running#1 6150-12200, gil_wait#1 12200-12300, running#1 12300-18350, gil_wait#1 18350-18450, running#1 18450-30301
+              GIL: running#1 1-6050, running#0 6050-6150, running#1 6150-12200, running#0 12200-12300, running#1 12300-18350, running#0 18350-18450, running#1 18450-30301
+              core 0: running#1 1-6050, running#0 6050-6150, running#1 6150-12200, running#0 12200-12300, running#1 12300-18350, running#0 18350-18450, running#1 18450-30301
+              > After each of its 3 blocking calls, thread 1 waited a mean 5.05 ms to win the GIL back from a CPU-bound thread (switch interval 5.00 ms): the convoy effect.
+              > 2 threads shared one GIL, so their Python code ran one at a time: cores were 25 % busy and threads spent 15.4 ms waiting for the GIL.
         "#]],
     );
 }
@@ -136,11 +136,11 @@ fn to_thread_work_competes_with_the_loop_for_the_gil() {
             "models":[{"kind":"async"}]}"#,
         expect![[r#"
             async · makespan 30100 µs
-              event loop: gil_wait#1 3000-8000, running#1 8000-8100
-              to_thread 1: running#0 0-8000, gil_wait#0 8000-8100, running#0 8100-30100
-              GIL: running#0 0-8000, running#1 8000-8100, running#0 8100-30100
-              core 0: running#0 0-8000, running#1 8000-8100, running#0 8100-30100
-              > The event loop waited 5.00 ms in all for the GIL held by its pool threads (up to 5.00 ms at a time): offloading Python CPU to threads does not give the loop its latency back.
+              event loop: gil_wait#1 3000-8050, running#1 8050-8150
+              to_thread 1: running#0 0-8050, gil_wait#0 8050-8150, running#0 8150-30100
+              GIL: running#0 0-8050, running#1 8050-8150, running#0 8150-30100
+              core 0: running#0 0-8050, running#1 8050-8150, running#0 8150-30100
+              > The event loop waited 5.05 ms in all for the GIL held by its pool threads (up to 5.05 ms at a time): offloading Python CPU to threads does not give the loop its latency back.
         "#]],
     );
 }
