@@ -5,8 +5,10 @@ call, first alone (baseline), then beside one pure-Python CPU-bound thread. Besi
 it, each return from sleep must re-take the GIL: the I/O thread waits one switch
 interval, asks the holder to drop, and only then runs. Extra per call =
 median(with spinner) - median(alone). Repeated for switch intervals of 1, 5
-(the default) and 10 ms; a line fit extra = a * interval + b shows the cost is
-one interval per call (a ~ 1) plus a small constant b.
+(the default) and 10 ms; a line fit extra = slope * interval + constant shows the
+cost is one interval per call (slope ~ 1) plus a small constant: the kernel's
+timer slack on the timed wait (/proc/self/timerslack_ns, 50 µs by default) and
+the hand-off itself.
 
 Part 2, hand-off latency: two CPU-bound threads each record every gap in their
 own timeline (perf_counter_ns jumps > GAP). At a forced switch from X to Y,
@@ -94,11 +96,13 @@ def handoffs():
 def main():
     default = sys.getswitchinterval()
     runs = [convoy(i) for i in (0.001, 0.005, 0.010)]
-    a, b = fit_line([r["switch_interval_ns"] for r in runs],
-                    [r["extra_per_call_ns"] for r in runs])
+    constant, slope = fit_line([r["switch_interval_ns"] for r in runs],
+                               [r["extra_per_call_ns"] for r in runs])
+    with open("/proc/self/timerslack_ns") as f:
+        slack = int(f.read())
     out = {"default_switch_interval_ns": round(default * 1e9), "sleep_s": SLEEP,
-           "convoy": runs,
-           "convoy_fit": {"extra_per_interval": round(b, 3), "constant_ns": round(a)},
+           "timer_slack_ns": slack, "convoy": runs,
+           "convoy_fit": {"extra_per_interval": round(slope, 3), "constant_ns": round(constant)},
            **handoffs()}
     sys.setswitchinterval(default)
     return out

@@ -9,8 +9,12 @@ child's CPU clock starts at zero; a spawned one pays the interpreter start-up
 and re-import of the main module).
 forkserver's first repetition also starts the fork server itself; it is reported
 separately and left out of the median.
+At the end the fork server and the resource tracker are stopped and reaped, so
+that run_all.py counts their CPU as ours, not as foreign load (private API).
 """
 import multiprocessing as mp
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -44,6 +48,8 @@ def main():
         if method == "forkserver":
             out["forkserver_first_startup_ns"] = runs.pop(0)["startup_ns"]
         out[method] = {k: summary([r[k] for r in runs]) for k in runs[0]}
+    mp.forkserver._forkserver._stop()               # reap the fork server
+    mp.resource_tracker._resource_tracker._stop()   # and the resource tracker
     return out
 
 
