@@ -11,6 +11,8 @@
 //! Format versions are forever: `tests/golden-links` holds links of every version with the
 //! summary each must reproduce.
 
+pub mod golden;
+
 use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use proptest::prelude::*;
 use whenasync_link::*;
-use whenasync_sim::{presets, simulate, Scenario};
+use whenasync_sim::{presets, Scenario};
 
 fn edited(name: &str) -> Scenario {
     let mut sc = presets::get(name).expect("preset").expect("valid");
@@ -198,34 +198,10 @@ proptest! {
 fn golden_links_keep_opening() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden-links");
     let text = std::fs::read_to_string(&path).expect("tests/golden-links");
-    let mut out = String::new();
-    let mut expected = String::new();
-    for line in text.lines() {
-        if line.starts_with("link ") || line.starts_with('#') || line.is_empty() {
-            out.push_str(line);
-            out.push('\n');
-            expected.push_str(line);
-            expected.push('\n');
-        }
-        if let Some(link) = line.strip_prefix("link ") {
-            let sc = decode(link)
-                .and_then(|l| scenario_of(&l))
-                .unwrap_or_else(|e| panic!("{link}: {e}"));
-            for run in simulate(&sc).expect("simulates") {
-                let s = &run.summary;
-                out.push_str(&format!(
-                    "  {} makespan_ns={} p50_ns={} p99_ns={} completed={}\n",
-                    run.model, s.makespan, s.latency.p50, s.latency.p99, s.completed
-                ));
-            }
-        } else if line.starts_with("  ") {
-            expected.push_str(line);
-            expected.push('\n');
-        }
-    }
+    let out = whenasync_link::golden::recompute(&text).unwrap_or_else(|e| panic!("{e}"));
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &out).expect("write golden");
         return;
     }
-    assert_eq!(expected, out, "a golden link no longer reproduces its summary (UPDATE_GOLDEN=1 after a deliberate change)");
+    assert_eq!(text, out, "a golden link no longer reproduces its summary (UPDATE_GOLDEN=1 after a deliberate change)");
 }
