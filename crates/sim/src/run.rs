@@ -220,7 +220,7 @@ pub struct Summary {
     pub core_utilisation: f64,
     /// Total time threads spent waiting for a GIL, ns.
     pub gil_wait: Ns,
-    /// GIL wait / (GIL wait + GIL-held running time): how contended the GIL was.
+    /// Share of the makespan during which at least one thread was waiting for a GIL.
     pub gil_contention: f64,
     /// How long resumed coroutines waited for a busy loop (per resume).
     pub loop_lag: Stats,

@@ -78,6 +78,23 @@ pub(crate) fn order_lanes(
     (out, segments)
 }
 
+/// Total length of the union of `spans` (sorted in place).
+fn union_length(spans: &mut [(Ns, Ns)]) -> Ns {
+    spans.sort_unstable();
+    let (mut total, mut cur): (Ns, Option<(Ns, Ns)>) = (0, None);
+    for &(a, b) in spans.iter() {
+        cur = match cur {
+            Some((x, y)) if a <= y => Some((x, y.max(b))),
+            Some((x, y)) => {
+                total += y - x;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    total + cur.map_or(0, |(x, y)| y - x)
+}
+
 /// Computes the summary of a finished run.
 pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary {
     let mut s = Summary {
@@ -112,13 +129,15 @@ pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary
         s.throughput_per_s = s.completed as f64 / (s.makespan as f64 / 1e9);
     }
     let mut core_busy: u128 = 0;
-    let mut gil_held: u128 = 0;
+    let mut waits = Vec::new();
     for seg in &run.segments {
         let d = (seg.end - seg.start) as u128;
         match run.lanes[seg.lane as usize].kind {
             LaneKind::Core => core_busy += d,
-            LaneKind::Gil if seg.kind.on_core() => gil_held += d,
-            LaneKind::Thread if seg.kind == Kind::GilWait => s.gil_wait += d as Ns,
+            LaneKind::Thread if seg.kind == Kind::GilWait => {
+                s.gil_wait += d as Ns;
+                waits.push((seg.start, seg.end));
+            }
             _ => {}
         }
     }
@@ -126,10 +145,32 @@ pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary
     if span > 0 {
         s.core_utilisation = core_busy as f64 / span as f64;
     }
-    let contended = s.gil_wait as u128 + gil_held;
-    if contended > 0 {
-        s.gil_contention = s.gil_wait as f64 / contended as f64;
+    if s.makespan > 0 {
+        s.gil_contention = union_length(&mut waits) as f64 / s.makespan as f64;
     }
     s.loop_lag = stats(loop_lags);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union_of_overlapping_spans() {
+        assert_eq!(union_length(&mut []), 0);
+        assert_eq!(
+            union_length(&mut [(5, 10), (0, 3), (8, 12), (12, 13)]),
+            3 + 8
+        );
+        assert_eq!(union_length(&mut [(0, 10), (2, 3)]), 10);
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut v: Vec<Ns> = (1..=100).collect();
+        let s = stats(&mut v);
+        assert_eq!((s.p50, s.p90, s.p99, s.max), (50, 90, 99, 100));
+        assert_eq!(stats(&mut [7]).p99, 7);
+    }
 }
