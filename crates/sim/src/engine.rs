@@ -171,7 +171,7 @@ pub(crate) fn simulate_model(
         }
         e.handle(ev.what);
         e.drain_wakeups();
-        if e.events % REPORT_EVERY == 0 {
+        if e.events.is_multiple_of(REPORT_EVERY) {
             progress(e.ended as f64 / total);
         }
     }
