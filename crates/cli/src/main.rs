@@ -2,6 +2,8 @@
 //! summary with insights or JSON, export a Perfetto trace or CSV, and benchmark the engine.
 
 mod bench;
+mod fidelity;
+mod python_cmd;
 mod report;
 
 use std::process::ExitCode;
@@ -62,6 +64,10 @@ enum Command {
         #[arg(short, long)]
         output: Option<String>,
     },
+    /// Print the equivalent runnable Python program of one model (Python 3.11+, stdlib only).
+    Python(python_cmd::PythonArgs),
+    /// Run every preset's programs under the local python3 and compare with the simulator.
+    Fidelity(fidelity::FidelityArgs),
     /// Benchmark the engine: events per second and peak memory.
     Bench {
         /// Requests in the benchmark scenario.
@@ -155,6 +161,8 @@ fn run(cmd: Command) -> Result<(), Fail> {
             }
             Ok(())
         }
+        Command::Python(args) => python_cmd::run(args),
+        Command::Fidelity(args) => fidelity::run(args),
         Command::Bench { tasks, repeat } => bench::run(tasks, repeat.max(1)).map_err(Fail::from),
     }
 }

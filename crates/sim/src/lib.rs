@@ -40,6 +40,7 @@ pub mod export;
 pub mod insights;
 pub mod plan;
 pub mod presets;
+pub mod python;
 pub mod run;
 pub mod scenario;
 pub mod summary;
