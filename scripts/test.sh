@@ -57,7 +57,7 @@ stage() {
 stage "set-up" scripts/setup.sh
 stage "format" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
-stage "clippy (wasm)" cargo clippy -p whenasync-app --all-targets --target wasm32-unknown-unknown -- -D warnings
+stage "clippy (wasm)" cargo clippy -p whenasync-app -p whenasync-worker --all-targets --target wasm32-unknown-unknown -- -D warnings
 stage "tests (native)" cargo test --workspace
 stage "tests (wasm, headless Chromium)" cargo test --target wasm32-unknown-unknown -p whenasync-app --tests
 stage "trunk build --release (/)" trunk build index.html --release --skip-version-check

@@ -18,10 +18,12 @@ const TYPES = {
 };
 
 /**
- * Serves `root` at `prefix` on an ephemeral port.
+ * Serves `root` at `prefix` on an ephemeral port. With `cors`, every response carries
+ * `Access-Control-Allow-Origin: *` (as GitHub Pages sends), for pages of another origin that
+ * load the site's scripts and wasm (the `<whenasync-widget>` custom element).
  * @returns {Promise<{url: string, requests: {path: string, status: number}[], close: () => Promise<void>}>}
  */
-export async function serve(root, prefix = "/") {
+export async function serve(root, prefix = "/", { cors = false } = {}) {
   const base = resolve(root);
   const requests = [];
   const server = createServer(async (req, res) => {
@@ -43,7 +45,9 @@ export async function serve(root, prefix = "/") {
       }
     }
     requests.push({ path, status });
-    res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    const headers = { "content-type": type, "cache-control": "no-store" };
+    if (cors) headers["access-control-allow-origin"] = "*";
+    res.writeHead(status, headers);
     res.end(body);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));

@@ -5,10 +5,16 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use whenasync_sim::{presets, simulate, Ns, Run, Scenario};
+use whenasync_sim::{presets, Ns, Run, Scenario, ScenarioError};
 
+use crate::background::{self, Background, BackgroundProgress};
 use crate::chart::View;
+use crate::editor::Inspector;
+use crate::gantt::{ChartState, ZoomBar};
+use crate::latency::LatencyPanel;
+use crate::models::Verdict;
 use crate::panels::{ErrorBanner, Legend, ModelPicker, RunPanel, ScenarioCard, SummaryTable};
+use crate::sweep::SweepPanel;
 use crate::theme::{self, Scheme};
 
 /// The preset the landing page opens.
@@ -19,7 +25,10 @@ pub const LANDING_PRESET: &str = "gather-10-queries";
 pub struct Playground {
     /// The scenario being explored (none if it could not be loaded).
     pub scenario: RwSignal<Option<Scenario>>,
-    /// One run per model, or the reason there are none. Every chart reads this memo.
+    /// One run per model, or the reason there are none. Every chart reads this memo. Heavy
+    /// scenarios are simulated in Web Workers ([`background`]); meanwhile this holds no runs
+    /// and [`Background::progress`] says how far they are. Read it with `with` where you can:
+    /// a 100,000-task run is large to clone.
     pub runs: Memo<Result<Vec<Run>, String>>,
     /// The model shown alone, by index into the runs; `None` compares all of them.
     pub focus: RwSignal<Option<usize>>,
@@ -27,6 +36,15 @@ pub struct Playground {
     pub view: RwSignal<View>,
     /// Light or dark mode.
     pub scheme: RwSignal<Scheme>,
+    /// Simulation off the main thread: progress and timings.
+    pub background: Background,
+    /// What the Gantt charts share: the zoom window, the time cursor, the highlight.
+    pub chart: ChartState,
+    /// The scenario as the editor shows it: `scenario` itself, or an edit the validator
+    /// refused (the page keeps the last valid scenario's runs meanwhile). See [`crate::editor`].
+    pub draft: RwSignal<Option<Scenario>>,
+    /// Why the validator refused `draft`, if it did.
+    pub draft_error: Memo<Option<ScenarioError>>,
 }
 
 impl Playground {
@@ -37,20 +55,33 @@ impl Playground {
             Err(e) => (None, Some(e)),
         };
         let scenario = RwSignal::new(scenario);
-        let runs = Memo::new(move |_| {
+        let background = Background::new();
+        let runs = Memo::new_owning(move |prev| {
             scenario.with(|s| match s {
-                Some(s) => simulate(s).map_err(|e| e.to_string()),
-                None => Err(error
-                    .clone()
-                    .unwrap_or_else(|| "no scenario loaded".to_owned())),
+                Some(s) => background.runs(s, prev),
+                None => (
+                    Err(error
+                        .clone()
+                        .unwrap_or_else(|| "no scenario loaded".to_owned())),
+                    true,
+                ),
             })
         });
+        let draft = RwSignal::new(scenario.get_untracked());
+        let draft_error = Memo::new(move |_| {
+            draft.with(|d| d.as_ref().and_then(|d| whenasync_sim::validate(d).err()))
+        });
+        crate::editor::keep_draft(scenario, draft);
         Playground {
             scenario,
             runs,
             focus: RwSignal::new(None),
             view: RwSignal::new(View::Workers),
             scheme: RwSignal::new(scheme),
+            background,
+            chart: ChartState::new(),
+            draft,
+            draft_error,
         }
     }
 
@@ -147,13 +178,25 @@ fn apply_scheme(scheme: Scheme) {
     let _ = root.set_attribute("data-scheme", name);
 }
 
-/// The whole playground, opened on [`LANDING_PRESET`].
+/// The whole playground, opened on the link in the address bar ([`crate::url`]), or on
+/// [`LANDING_PRESET`].
 #[component]
 pub fn App() -> impl IntoView {
-    let pg = Playground::new(landing_scenario(), preferred_scheme());
+    // The scenario and view in the link, or the landing preset and why the link failed.
+    let opened = crate::url::open(&crate::url::location_fragment());
+    let pg = Playground::new(opened.scenario.clone(), preferred_scheme());
     provide_context(pg);
+    crate::url::apply_view(pg, &opened.view, false);
+    crate::url::install(pg, opened.error);
     follow_system_scheme(pg.scheme);
     Effect::new(move |_| apply_scheme(pg.scheme.get()));
+    // Heavy scenarios go to the workers; a stale simulation is cancelled on every edit.
+    Effect::new(move |_| {
+        pg.scenario
+            .with(|s| pg.background.ensure(s.as_ref(), pg.scenario))
+    });
+    background::install_page_hook(pg.scenario);
+    pg.chart.follow(pg.scenario);
 
     view! {
         <div class="shell" data-testid="app">
@@ -165,42 +208,61 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">
                     "sync, asyncio, threads or processes: who wins this workload, and why"
                 </p>
+                <crate::share::ShareBar />
             </header>
+            <crate::url::LinkBanner />
             <main class="layout">
                 <aside class="sidebar">
+                    <Inspector />
                     <ScenarioCard />
                     <Legend />
                 </aside>
                 <section class="content">
                     <ErrorBanner />
                     <ModelPicker />
+                    <Verdict />
                     <SummaryTable />
+                    <BackgroundProgress />
                     <Runs />
+                    <LatencyPanel />
+                    <SweepPanel />
                 </section>
             </main>
         </div>
     }
 }
 
-/// The Gantt panels of the runs on screen: all models on one shared time axis, or one.
+/// The Gantt panels of the runs on screen: all models on one shared time axis (one zoom
+/// window, one cursor), or one. Panels read their run from the memo by index, never a copy.
 #[component]
 fn Runs() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let end = Signal::derive(move || pg.axis_end());
     let view = Signal::from(pg.view);
     let scheme = Signal::from(pg.scheme);
-    move || {
+    let shown = move || {
         let focus = pg.focus.get();
-        let runs = pg.runs.get().unwrap_or_default();
-        view! {
+        pg.runs.with(|runs| match runs {
+            Ok(runs) => (0..runs.len())
+                .filter(|i| focus.is_none_or(|f| f == *i))
+                .map(|i| (i, runs[i].model.clone()))
+                .collect::<Vec<_>>(),
+            Err(_) => Vec::new(),
+        })
+    };
+    // The zoom bar sticks to the top while the charts scroll by, and only then.
+    view! {
+        <div class="gantt-area">
+            <Show when=move || !shown().is_empty()>
+                <ZoomBar end />
+            </Show>
             <div class="runs" data-testid="runs">
-                {runs
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(i, _)| focus.is_none_or(|f| f == *i))
-                    .map(|(_, run)| view! { <RunPanel run end view scheme /> })
-                    .collect_view()}
+                <For
+                    each=shown
+                    key=|(i, model)| (*i, model.clone())
+                    children=move |(index, _)| view! { <RunPanel index end view scheme /> }
+                />
             </div>
-        }
+        </div>
     }
 }

@@ -1,17 +1,23 @@
-//! The Gantt chart: rows × time on a `<canvas>`, drawn with the Canvas 2D API.
+//! The Gantt chart: rows × time on a `<canvas>`, drawn with the Canvas 2D API, with zoom
+//! (wheel at the pointer, buttons, `+` `−` `0`), pan (drag, arrow keys), a time cursor (hover,
+//! or click / Enter to pin it) and a highlight (an insight's span), all shared by the charts on
+//! screen through [`ChartState`], so small multiples keep one time axis.
 //!
 //! Drawn by hand rather than with a plotting crate: a Gantt chart is rectangles, a few lines
 //! and text, and the raw API keeps the wasm small and gives exact control over crisp,
-//! device-pixel-aligned bars. Colours come from [`crate::theme`] only.
+//! device-pixel-aligned bars. The bars go through [`chart::raster`], so drawing costs one
+//! rectangle per run of same-coloured pixels however many segments a lane has. The cursor and
+//! highlight live on a second canvas on top, so moving the pointer never redraws the bars.
+//! Colours come from [`crate::theme`] only.
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ResizeObserver, ResizeObserverEntry};
-use whenasync_sim::{Ns, Run};
+use web_sys::{HtmlCanvasElement, ResizeObserver, ResizeObserverEntry};
+use whenasync_sim::{Ns, Run, NO_TASK};
 
-use crate::axis;
+use crate::axis::{self, Window};
 use crate::chart::{self, Rows, View};
 use crate::format;
 use crate::theme::{self, Mark, Scheme};
@@ -46,7 +52,19 @@ pub const GEOMETRY: Geometry = Geometry {
     right: 18.0,
 };
 
+/// The label column on a narrow (phone) screen.
+const NARROW_LABEL_WIDTH: f64 = 84.0;
+
 impl Geometry {
+    /// This geometry for a chart `width` CSS pixels wide: a narrower label column on phones.
+    pub fn for_width(width: f64) -> Self {
+        let mut g = GEOMETRY;
+        if width < 560.0 {
+            g.label_width = NARROW_LABEL_WIDTH;
+        }
+        g
+    }
+
     /// The top of each row, and the total height of the chart.
     pub fn row_tops(&self, rows: &Rows) -> (Vec<f64>, f64) {
         let mut y = self.top;
@@ -63,50 +81,238 @@ impl Geometry {
         (tops, y + self.axis)
     }
 
-    /// The x of time `t` on a plot `width` CSS pixels wide whose axis ends at `end`.
-    pub fn x(&self, t: Ns, end: Ns, width: f64) -> f64 {
-        let plot = (width - self.label_width - self.right).max(1.0);
-        self.label_width + plot * (t as f64 / end.max(1) as f64)
+    /// Width of the plot area of a chart `width` CSS pixels wide.
+    pub fn plot_width(&self, width: f64) -> f64 {
+        (width - self.label_width - self.right).max(1.0)
     }
 
-    /// The time at x, inverse of [`Geometry::x`].
-    pub fn t(&self, x: f64, end: Ns, width: f64) -> Option<Ns> {
-        let plot = (width - self.label_width - self.right).max(1.0);
-        let f = (x - self.label_width) / plot;
-        (0.0..=1.0)
-            .contains(&f)
-            .then(|| (f * end.max(1) as f64) as Ns)
+    /// The x of time `t` in `window` on a chart `width` CSS pixels wide.
+    pub fn x(&self, t: Ns, window: Window, width: f64) -> f64 {
+        self.label_width + self.plot_width(width) * window.fraction(t)
+    }
+
+    /// The time at x (inverse of [`Geometry::x`]), if x is over the plot.
+    pub fn t(&self, x: f64, window: Window, width: f64) -> Option<Ns> {
+        let f = (x - self.label_width) / self.plot_width(width);
+        (0.0..=1.0).contains(&f).then(|| window.at(f))
+    }
+
+    /// The row under y, if any.
+    pub fn row_at(&self, tops: &[f64], y: f64) -> Option<usize> {
+        let i = tops.iter().rposition(|top| y >= top - 2.0)?;
+        (y < tops[i] + self.pitch - 2.0).then_some(i)
     }
 }
 
-/// Draws `rows` onto `canvas`, `width` CSS pixels wide, with a time axis from 0 to `end`.
-/// `makespan` gets a dashed marker (it differs from `end` when charts share an axis).
+/// The time cursor: where the pointer is, or where it was pinned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    /// The instant, ns.
+    pub t: Ns,
+    /// Pinned by a click or Enter: stays when the pointer leaves, and lists every row's state.
+    pub pinned: bool,
+}
+
+/// What an insight points at, drawn over the chart of its model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Highlight {
+    /// The run's model label.
+    pub model: String,
+    /// The lane it points at (worker rows).
+    pub lane: Option<u32>,
+    /// The task it points at (task rows, and its bars on worker rows).
+    pub task: Option<u32>,
+    /// Start of the span, ns.
+    pub start: Ns,
+    /// End of the span, ns.
+    pub end: Ns,
+}
+
+/// What the charts on screen share: one zoom window (one time axis for small multiples), one
+/// time cursor, one highlight, and a message for screen readers.
+#[derive(Clone, Copy, Debug)]
+pub struct ChartState {
+    /// The visible window; `None` shows the whole axis.
+    pub window: RwSignal<Option<Window>>,
+    /// The time cursor.
+    pub cursor: RwSignal<Option<Cursor>>,
+    /// The highlighted span (from an insight).
+    pub highlight: RwSignal<Option<Highlight>>,
+    /// The last change, said by a polite live region.
+    pub announce: RwSignal<String>,
+}
+
+impl Default for ChartState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChartState {
+    /// The whole axis, no cursor, no highlight.
+    pub fn new() -> Self {
+        ChartState {
+            window: RwSignal::new(None),
+            cursor: RwSignal::new(None),
+            highlight: RwSignal::new(None),
+            announce: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The window on screen for an axis ending at `end` (tracked).
+    pub fn visible(&self, end: Ns) -> Window {
+        self.window
+            .get()
+            .map_or(Window::full(end), |w| w.clamp(end))
+    }
+
+    fn visible_untracked(&self, end: Ns) -> Window {
+        self.window
+            .get_untracked()
+            .map_or(Window::full(end), |w| w.clamp(end))
+    }
+
+    /// Shows `w` (clamped to the axis), and says so.
+    pub fn show(&self, w: Window, end: Ns) {
+        let w = w.clamp(end);
+        let next = (!w.is_full(end)).then_some(w);
+        if self.window.get_untracked() != next {
+            self.window.set(next);
+        }
+        self.announce.set(if w.is_full(end) {
+            format!("Showing the whole run, 0 to {}", format::duration(end))
+        } else {
+            format!(
+                "Showing {} to {}",
+                format::duration(w.start),
+                format::duration(w.end)
+            )
+        });
+    }
+
+    /// Zooms by `factor` (> 1 in) about `anchor`, or about the pinned cursor if it is on
+    /// screen, or about the middle.
+    pub fn zoom(&self, factor: f64, anchor: Option<Ns>, end: Ns) {
+        let w = self.visible_untracked(end);
+        let anchor = anchor
+            .or_else(|| {
+                self.cursor
+                    .get_untracked()
+                    .filter(|c| c.pinned && c.t >= w.start && c.t <= w.end)
+                    .map(|c| c.t)
+            })
+            .unwrap_or_else(|| w.at(0.5));
+        self.show(w.zoom(factor, anchor, end), end);
+    }
+
+    /// Pans by `fraction` of the window.
+    pub fn pan(&self, fraction: f64, end: Ns) {
+        self.show(self.visible_untracked(end).pan(fraction, end), end);
+    }
+
+    /// The whole axis again.
+    pub fn reset(&self, end: Ns) {
+        self.show(Window::full(end), end);
+    }
+
+    /// Starts over (whole axis, no cursor, no highlight) whenever another scenario is loaded
+    /// (its name changes); edits of the same scenario keep the zoom, so a detail stays in view
+    /// while it is tuned.
+    pub fn follow(&self, scenario: RwSignal<Option<whenasync_sim::Scenario>>) {
+        let state = *self;
+        Effect::new(move |prev: Option<Option<String>>| {
+            let name = scenario.with(|s| s.as_ref().map(|s| s.name.clone()));
+            if prev.is_some_and(|p| p != name) {
+                state.window.set(None);
+                state.cursor.set(None);
+                state.highlight.set(None);
+            }
+            name
+        });
+    }
+
+    /// Zooms to an insight's span on `model`'s chart and highlights it.
+    pub fn point_at(&self, highlight: Highlight, end: Ns) {
+        let w = Window::around(highlight.start, highlight.end, 0.2, end);
+        self.show(w, end);
+        self.announce.set(format!(
+            "Zoomed to {} to {}, highlighting {}",
+            format::duration(w.start),
+            format::duration(w.end),
+            match (highlight.lane, highlight.task) {
+                (_, Some(t)) => format!("task {t}"),
+                (Some(l), None) => format!("lane {l}"),
+                (None, None) => "the span".to_owned(),
+            }
+        ));
+        self.highlight.set(Some(highlight));
+    }
+}
+
+/// Where a chart reads its run: the playground's runs memo (by index, never copied) or a run
+/// of its own.
+#[derive(Clone, Copy, Debug)]
+pub enum RunSource {
+    /// Run `index` of the playground's runs.
+    Playground(Memo<Result<Vec<Run>, String>>, usize),
+    /// A run held by the chart's owner.
+    Stored(StoredValue<Run>),
+}
+
+impl RunSource {
+    /// Calls `f` with the run, tracking it.
+    pub fn with<R>(&self, f: impl FnOnce(&Run) -> R) -> Option<R> {
+        match self {
+            RunSource::Playground(runs, i) => {
+                runs.with(|r| r.as_ref().ok().and_then(|r| r.get(*i)).map(f))
+            }
+            RunSource::Stored(run) => run.try_with_value(f),
+        }
+    }
+
+    /// Calls `f` with the run, without tracking (event handlers).
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&Run) -> R) -> Option<R> {
+        match self {
+            RunSource::Playground(runs, i) => {
+                runs.with_untracked(|r| r.as_ref().ok().and_then(|r| r.get(*i)).map(f))
+            }
+            RunSource::Stored(run) => run.try_with_value(f),
+        }
+    }
+}
+
+/// What a drawing left behind, for tests and the aria label.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Drawn {
+    /// Tick labels, left to right.
+    pub ticks: Vec<String>,
+    /// Rectangles filled for bars.
+    pub rects: usize,
+}
+
+use crate::plot::prepare;
+
+const FONT_SMALL: &str = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const FONT_LABEL: &str = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+/// Draws `rows` of `run` onto `canvas`, `width` CSS pixels wide, showing `window`. The run's
+/// makespan gets a dashed marker when it ends before the axis does (shared axes).
 pub fn draw(
     canvas: &HtmlCanvasElement,
+    run: &Run,
     rows: &Rows,
     width: f64,
-    end: Ns,
-    makespan: Ns,
+    window: Window,
     scheme: Scheme,
-) -> Result<(), JsValue> {
-    let g = GEOMETRY;
+) -> Result<Drawn, JsValue> {
+    let g = Geometry::for_width(width);
     let chrome = theme::chrome(scheme);
     let (tops, height) = g.row_tops(rows);
-    let dpr = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    canvas.set_width((width * dpr).round() as u32);
-    canvas.set_height((height * dpr).round() as u32);
-    web_sys::HtmlElement::style(canvas).set_property("height", &format!("{height}px"))?;
-    let ctx: CanvasRenderingContext2d = canvas
-        .get_context("2d")?
-        .ok_or_else(|| JsValue::from_str("no 2d context"))?
-        .dyn_into()?;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)?;
-    ctx.clear_rect(0.0, 0.0, width, height);
+    let (ctx, dpr) = prepare(canvas, width, height)?;
+    let mut drawn = Drawn::default();
 
     let plot_left = g.label_width;
-    let plot_right = g.x(end, end, width);
+    let plot_right = plot_left + g.plot_width(width);
     let plot_bottom = height - g.axis;
 
     // Stripes behind every other row, so a row can be followed across the chart.
@@ -119,21 +325,21 @@ pub fn draw(
 
     // Grid lines and tick labels.
     let max_ticks = ((plot_right - plot_left) / 90.0).floor().max(1.0) as u32;
-    let ticks = axis::ticks(end, max_ticks);
-    ctx.set_font("11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif");
+    let ticks = axis::ticks_in(window, max_ticks);
+    ctx.set_font(FONT_SMALL);
     ctx.set_text_baseline("top");
     ctx.set_line_width(1.0);
     for &t in &ticks.values {
-        let x = crisp(g.x(t, end, width));
+        let x = crisp(g.x(t, window, width));
         ctx.set_stroke_style_str(chrome.grid);
         ctx.begin_path();
         ctx.move_to(x, g.top - 2.0);
         ctx.line_to(x, plot_bottom + 4.0);
         ctx.stroke();
-        let label = format::tick(t, ticks.step);
+        let label = axis::label(t, ticks.step, window.end);
         // Centred under its tick, but never past either end of the canvas.
         let half = ctx.measure_text(&label)?.width() / 2.0;
-        let (align, at) = if t == 0 {
+        let (align, at) = if x - half < plot_left - 8.0 {
             ("left", x)
         } else if x + half > width - 1.0 {
             ("right", width - 1.0)
@@ -143,6 +349,7 @@ pub fn draw(
         ctx.set_fill_style_str(chrome.muted);
         ctx.set_text_align(align);
         ctx.fill_text(&label, at, plot_bottom + 8.0)?;
+        drawn.ticks.push(label);
     }
     ctx.set_stroke_style_str(chrome.border);
     ctx.begin_path();
@@ -162,30 +369,41 @@ pub fn draw(
         }
     }
 
-    // Bars. One fill style change per kind change keeps this fast for long rows.
-    let min_w = 1.0 / dpr;
+    // Bars: one rectangle per run of same-kind device pixels, whatever the segment count.
+    let px = ((plot_right - plot_left) * dpr).round().max(1.0) as u32;
+    let column = |c: u32| plot_left + f64::from(c) / dpr;
     for (row, top) in rows.rows.iter().zip(&tops) {
         let mut current = None;
-        for bar in &row.bars {
-            if current != Some(bar.kind) {
-                ctx.set_fill_style_str(theme::kind_color(bar.kind, scheme));
-                current = Some(bar.kind);
+        let mut alpha = 3;
+        for span in chart::raster(row.bars(run), window, px) {
+            if current != Some(span.kind) {
+                ctx.set_fill_style_str(theme::kind_color(span.kind, scheme));
+                current = Some(span.kind);
             }
-            // Snapped to device pixels: crisp edges, and a bar too short to see still
-            // covers one whole pixel in its own colour.
-            let x0 = snap(g.x(bar.start, end, width), dpr);
-            let x1 = snap(g.x(bar.end.min(end), end, width), dpr).max(x0 + min_w);
-            match theme::mark(bar.kind) {
-                Mark::Bar => ctx.fill_rect(x0, *top, x1 - x0, g.bar),
+            if alpha != span.density {
+                ctx.set_global_alpha(chart::DENSITY_ALPHA[usize::from(span.density.min(3))]);
+                alpha = span.density;
+            }
+            let (x0, x1) = (column(span.x0), column(span.x1));
+            match theme::mark(span.kind) {
                 Mark::Thin => ctx.fill_rect(x0, *top + g.bar / 2.0 - 1.5, x1 - x0, 3.0),
-                Mark::Tick => ctx.fill_rect(x0 - 1.0, *top - 2.0, 2.5, g.bar + 4.0),
+                Mark::Bar | Mark::Tick => ctx.fill_rect(x0, *top, x1 - x0, g.bar),
             }
+            drawn.rects += 1;
+        }
+        ctx.set_global_alpha(1.0);
+        for instant in chart::instants(row, window) {
+            ctx.set_fill_style_str(theme::kind_color(instant.kind, scheme));
+            let x = snap(g.x(instant.start, window, width), dpr);
+            ctx.fill_rect(x - 1.0, *top - 2.0, 2.5, g.bar + 4.0);
+            drawn.rects += 1;
         }
     }
 
     // Where this run ends, when the axis is shared with longer runs.
-    if makespan > 0 && makespan < end {
-        let x = crisp(g.x(makespan, end, width));
+    let makespan = run.summary.makespan;
+    if makespan > window.start && makespan < window.end {
+        let x = crisp(g.x(makespan, window, width));
         ctx.set_stroke_style_str(chrome.muted);
         ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &3.0.into()))?;
         ctx.begin_path();
@@ -195,8 +413,10 @@ pub fn draw(
         ctx.set_line_dash(&js_sys::Array::new())?;
     }
 
-    // Row labels.
-    ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif");
+    // Row labels, on the surface colour so bars panned under them stay out of the way.
+    ctx.set_fill_style_str(chrome.surface);
+    ctx.fill_rect(0.0, 0.0, plot_left - 1.0, plot_bottom);
+    ctx.set_font(FONT_LABEL);
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str(chrome.text);
@@ -208,9 +428,98 @@ pub fn draw(
             plot_left - 16.0,
         )?;
     }
-    // A hook for tests: the canvas holds a finished drawing.
+    // Hooks for tests: a finished drawing, its window and its tick labels.
     canvas.set_attribute("data-drawn", "true")?;
+    canvas.set_attribute("data-window", &format!("{},{}", window.start, window.end))?;
+    canvas.set_attribute("data-ticks", &drawn.ticks.join("|"))?;
+    Ok(drawn)
+}
+
+/// Draws the cursor and the highlight on the overlay canvas.
+#[allow(clippy::too_many_arguments)]
+fn draw_overlay(
+    canvas: &HtmlCanvasElement,
+    rows: &Rows,
+    width: f64,
+    window: Window,
+    scheme: Scheme,
+    cursor: Option<Cursor>,
+    highlight: Option<&Highlight>,
+    view: View,
+) -> Result<(), JsValue> {
+    let g = Geometry::for_width(width);
+    let chrome = theme::chrome(scheme);
+    let (tops, height) = g.row_tops(rows);
+    let (ctx, _) = prepare(canvas, width, height)?;
+    let plot_left = g.label_width;
+    let plot_right = plot_left + g.plot_width(width);
+    let plot_bottom = height - g.axis;
+    let clip = |x: f64| x.clamp(plot_left, plot_right);
+
+    if let Some(h) = highlight {
+        let (x0, x1) = (
+            clip(g.x(h.start, window, width)),
+            clip(g.x(h.end, window, width)),
+        );
+        let (x0, x1) = if x1 - x0 < 4.0 {
+            let mid = (x0 + x1) / 2.0;
+            (clip(mid - 2.0), clip(mid + 2.0))
+        } else {
+            (x0, x1)
+        };
+        ctx.set_global_alpha(0.14);
+        ctx.set_fill_style_str(chrome.accent);
+        ctx.fill_rect(x0, g.top - 4.0, x1 - x0, plot_bottom - g.top + 4.0);
+        ctx.set_global_alpha(1.0);
+        ctx.set_stroke_style_str(chrome.accent);
+        ctx.set_line_width(2.0);
+        let target = rows.rows.iter().position(|r| match view {
+            View::Workers => h.lane.is_some() && r.lane == h.lane,
+            View::Tasks => h.task.is_some() && r.task == h.task,
+        });
+        match target {
+            Some(i) => ctx.stroke_rect(x0, tops[i] - 3.0, x1 - x0, g.bar + 6.0),
+            None => ctx.stroke_rect(x0, g.top - 4.0, x1 - x0, plot_bottom - g.top + 4.0),
+        }
+        if let Some(i) = target {
+            // A marker in the label column, so the row is found at a glance.
+            ctx.set_fill_style_str(chrome.accent);
+            ctx.fill_rect(2.0, tops[i], 4.0, g.bar);
+        }
+    }
+
+    if let Some(c) = cursor.filter(|c| c.t >= window.start && c.t <= window.end) {
+        let x = crisp(g.x(c.t, window, width));
+        ctx.set_stroke_style_str(if c.pinned { chrome.accent } else { chrome.text });
+        ctx.set_line_width(if c.pinned { 1.5 } else { 1.0 });
+        ctx.set_global_alpha(if c.pinned { 1.0 } else { 0.55 });
+        ctx.begin_path();
+        ctx.move_to(x, g.top - 4.0);
+        ctx.line_to(x, plot_bottom);
+        ctx.stroke();
+        ctx.set_global_alpha(1.0);
+        // The time, in a pill on the axis.
+        let label = cursor_label(c.t, window);
+        ctx.set_font(FONT_SMALL);
+        let w = ctx.measure_text(&label)?.width() + 10.0;
+        let left = (x - w / 2.0).clamp(plot_left, (width - w - 1.0).max(plot_left));
+        ctx.set_fill_style_str(if c.pinned { chrome.accent } else { chrome.text });
+        ctx.fill_rect(left, plot_bottom + 4.0, w, 16.0);
+        ctx.set_fill_style_str(chrome.surface);
+        ctx.set_text_align("left");
+        ctx.set_text_baseline("middle");
+        ctx.fill_text(&label, left + 5.0, plot_bottom + 12.5)?;
+    }
     Ok(())
+}
+
+/// The cursor's time, precise enough for the window it is in (`333.123 s` when zoomed in).
+pub fn cursor_label(t: Ns, window: Window) -> String {
+    let mut step: Ns = 1;
+    while step.saturating_mul(10) <= window.span() / 400 {
+        step *= 10;
+    }
+    axis::label(t, step, t.max(1))
 }
 
 /// `v` rounded to the nearest device pixel.
@@ -223,8 +532,14 @@ fn crisp(v: f64) -> f64 {
     v.floor() + 0.5
 }
 
-/// Watches an element's width; disconnects when the owner is cleaned up.
-fn observe_width(el: &web_sys::Element, width: RwSignal<f64>) {
+/// Watches an element's width; disconnects when the owner is cleaned up. The width is read at
+/// once too (the observer's first report then matches it), so a chart draws once on mount,
+/// not twice.
+pub(crate) fn observe_width(el: &web_sys::Element, width: RwSignal<f64>) {
+    let now = el.get_bounding_client_rect().width();
+    if now > 0.0 && (now - width.get_untracked()).abs() >= 0.5 {
+        width.set(now);
+    }
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         if let Ok(entry) = entries.get(0).dyn_into::<ResizeObserverEntry>() {
             let w = entry.content_rect().width();
@@ -234,6 +549,7 @@ fn observe_width(el: &web_sys::Element, width: RwSignal<f64>) {
         }
     });
     let Ok(observer) = ResizeObserver::new(callback.as_ref().unchecked_ref()) else {
+        width.set(f64::from(el.client_width()).max(1.0));
         return;
     };
     observer.observe(el);
@@ -244,11 +560,29 @@ fn observe_width(el: &web_sys::Element, width: RwSignal<f64>) {
     });
 }
 
-/// A Gantt chart of one run.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// A drag in progress: where it started and the window then.
+#[derive(Clone, Copy, Debug)]
+struct Drag {
+    x: f64,
+    window: Window,
+    moved: bool,
+}
+
+/// Keys the chart answers, for `aria-keyshortcuts`.
+const KEYS: &str = "+ - 0 ArrowLeft ArrowRight Home End Enter Escape";
+
+/// A Gantt chart of one run, zoomable and pannable, sharing its window, cursor and highlight
+/// with the other charts through the playground's [`ChartState`] (or its own, alone).
 #[component]
 pub fn GanttChart(
-    /// The run to draw.
-    run: Run,
+    /// Where the run is.
+    run: RunSource,
     /// The right end of the time axis: the run's own makespan, or the longest makespan when
     /// charts are compared on a shared axis.
     #[prop(into)]
@@ -260,13 +594,26 @@ pub fn GanttChart(
     #[prop(into)]
     scheme: Signal<Scheme>,
 ) -> impl IntoView {
-    let makespan = run.summary.makespan;
-    let model = run.model.clone();
-    let run = StoredValue::new(run);
-    let rows = Memo::new(move |_| run.with_value(|r| chart::rows(r, view.get())));
+    let state = use_context::<crate::Playground>().map_or_else(ChartState::new, |p| p.chart);
+    let window = Memo::new(move |_| state.visible(end.get()));
+    // Task rows follow the window (in a big run, the tasks alive there); worker rows do not,
+    // so zooming them never rebuilds rows.
+    let rows = Memo::new(move |_| {
+        let view = view.get();
+        let w = match view {
+            View::Tasks => window.get(),
+            View::Workers => Window::full(1),
+        };
+        run.with(|r| chart::rows(r, view, w)).unwrap_or_default()
+    });
+    let model = Memo::new(move |_| run.with(|r| r.model.clone()).unwrap_or_default());
+    let makespan = Memo::new(move |_| run.with(|r| r.summary.makespan).unwrap_or(0));
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let overlay_ref = NodeRef::<leptos::html::Canvas>::new();
     let width = RwSignal::new(0.0_f64);
     let tooltip = RwSignal::new(None::<(f64, f64, (String, String))>);
+    let drag = StoredValue::new(None::<Drag>);
+    let draw_ms = RwSignal::new(0.0_f64);
 
     Effect::new(move |_| {
         if let Some(canvas) = canvas_ref.get() {
@@ -274,40 +621,247 @@ pub fn GanttChart(
         }
     });
 
+    // Charts draw once their width is known (see observe_width).
+    let chart_width = move |_: &HtmlCanvasElement| width.get();
+
+    // The bars: redrawn when the run, rows, width, window or colours change.
     Effect::new(move |_| {
-        let (w, end, scheme) = (width.get(), end.get(), scheme.get());
+        let (win, scheme) = (window.get(), scheme.get());
         let Some(canvas) = canvas_ref.get() else {
             return;
         };
-        let w = if w > 0.0 {
-            w
-        } else {
-            f64::from(canvas.client_width())
-        };
+        let w = chart_width(&canvas);
         if w <= 0.0 {
             return;
         }
+        let started = now_ms();
+        let result = rows.with(|rows| run.with(|run| draw(&canvas, run, rows, w, win, scheme)));
+        match result {
+            Some(Err(e)) => leptos::logging::warn!("gantt: {e:?}"),
+            Some(Ok(_)) => {
+                let ms = now_ms() - started;
+                draw_ms.set(ms);
+                let _ = canvas.set_attribute("data-draw-ms", &format!("{ms:.2}"));
+            }
+            None => {}
+        }
+    });
+
+    // The cursor and highlight, on their own canvas.
+    Effect::new(move |_| {
+        let (win, scheme, cursor, view) =
+            (window.get(), scheme.get(), state.cursor.get(), view.get());
+        let highlight = state.highlight.get();
+        let Some(overlay) = overlay_ref.get() else {
+            return;
+        };
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        let w = chart_width(&canvas);
+        if w <= 0.0 {
+            return;
+        }
+        let model = model.get();
+        let mine = highlight.as_ref().filter(|h| h.model == model);
         rows.with(|rows| {
-            if let Err(e) = draw(&canvas, rows, w, end, makespan, scheme) {
-                leptos::logging::warn!("gantt: {e:?}");
+            if let Err(e) = draw_overlay(&overlay, rows, w, win, scheme, cursor, mine, view) {
+                leptos::logging::warn!("gantt overlay: {e:?}");
             }
         });
     });
 
-    let on_move = move |ev: leptos::ev::MouseEvent| {
+    // Pointer position → (x, y, time under it) in chart coordinates.
+    let at = move |ev: &web_sys::MouseEvent| {
         let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
         let w = width.get_untracked();
+        let t = Geometry::for_width(w).t(x, window.get_untracked(), w);
+        (x, y, t)
+    };
+
+    let hover = move |x: f64, y: f64, t: Option<Ns>| {
+        let w = width.get_untracked();
+        let g = Geometry::for_width(w);
+        let view = view.get_untracked();
         let text = rows.with_untracked(|rows| {
-            let (tops, _) = GEOMETRY.row_tops(rows);
-            let i = tops.iter().rposition(|top| y >= top - 2.0)?;
-            let row = rows.rows.get(i).filter(|_| y < tops[i] + GEOMETRY.pitch)?;
-            let t = GEOMETRY.t(x, end.get_untracked(), w)?;
-            let bar = chart::bar_at(row, t)?;
-            Some(chart::describe(row, bar, view.get_untracked()))
+            let (tops, _) = g.row_tops(rows);
+            let row = &rows.rows[g.row_at(&tops, y)?];
+            let t = t?;
+            run.with_untracked(|run| {
+                chart::bar_at(row.bars(run), t).map(|bar| chart::describe(row, &bar, view))
+            })
+            .flatten()
         });
         // Keep the tooltip inside the chart near its right edge.
         let left = (x + 14.0).min(w - 300.0).max(0.0);
         tooltip.set(text.map(|t| (left, y + 14.0, t)));
+        let pinned = state.cursor.get_untracked().is_some_and(|c| c.pinned);
+        if !pinned {
+            state.cursor.set(t.map(|t| Cursor { t, pinned: false }));
+        }
+    };
+
+    let on_pointer_down = move |ev: web_sys::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        let (x, _, _) = at(&ev);
+        drag.set_value(Some(Drag {
+            x,
+            window: window.get_untracked(),
+            moved: false,
+        }));
+        if let Some(target) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = target.set_pointer_capture(ev.pointer_id());
+        }
+    };
+
+    let on_pointer_move = move |ev: web_sys::PointerEvent| {
+        let (x, y, t) = at(&ev);
+        if let Some(mut d) = drag.get_value() {
+            if d.moved || (x - d.x).abs() > 3.0 {
+                d.moved = true;
+                drag.set_value(Some(d));
+                let w = width.get_untracked();
+                let plot = Geometry::for_width(w).plot_width(w);
+                let by = -(x - d.x) / plot * d.window.span() as f64;
+                let full = end.get_untracked();
+                let next = d.window.shift(by, full);
+                let next = (!next.is_full(full)).then_some(next);
+                if state.window.get_untracked() != next {
+                    state.window.set(next);
+                }
+                tooltip.set(None);
+                return;
+            }
+        }
+        hover(x, y, t);
+    };
+
+    let on_pointer_up = move |ev: web_sys::PointerEvent| {
+        let Some(d) = drag.get_value() else {
+            return;
+        };
+        drag.set_value(None);
+        let (_, _, t) = at(&ev);
+        if d.moved {
+            state.show(window.get_untracked(), end.get_untracked());
+        } else if let Some(t) = t {
+            // A click pins the cursor there; a click on the pinned cursor's spot unpins it.
+            let same = state
+                .cursor
+                .get_untracked()
+                .is_some_and(|c| c.pinned && c.t == t);
+            state
+                .cursor
+                .set((!same).then_some(Cursor { t, pinned: true }));
+        }
+    };
+
+    let on_leave = move |_| {
+        tooltip.set(None);
+        if state.cursor.get_untracked().is_some_and(|c| !c.pinned) {
+            state.cursor.set(None);
+        }
+    };
+
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        let full = end.get_untracked();
+        let w = window.get_untracked();
+        let scale = match ev.delta_mode() {
+            1 => 16.0,  // lines
+            2 => 400.0, // pages
+            _ => 1.0,
+        };
+        let (dx, dy) = (ev.delta_x() * scale, ev.delta_y() * scale);
+        let next = if dx.abs() > dy.abs() || ev.shift_key() {
+            // Sideways (or shift + wheel): pan.
+            let d = if dx.abs() > dy.abs() { dx } else { dy };
+            w.pan(d / 800.0, full)
+        } else {
+            let (_, _, t) = at(&ev);
+            w.zoom(2f64.powf(-dy / 300.0), t.unwrap_or_else(|| w.at(0.5)), full)
+        };
+        // Nothing to do (all the way out, or in): let the page scroll instead.
+        if next == w {
+            return;
+        }
+        ev.prevent_default();
+        let next = (!next.is_full(full)).then_some(next);
+        state.window.set(next);
+    };
+
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let full = end.get_untracked();
+        let step = if ev.shift_key() { 0.5 } else { 0.1 };
+        // Zoom about the pinned cursor if there is one on screen; otherwise about the middle of
+        // what this chart's run shows (a shared axis can run on long after this run ended).
+        let anchor = || {
+            let w = window.get_untracked();
+            let pinned = state
+                .cursor
+                .get_untracked()
+                .filter(|c| c.pinned && c.t >= w.start && c.t <= w.end)
+                .map(|c| c.t);
+            let own_end = makespan.get_untracked().clamp(w.start + 1, w.end);
+            pinned.or(Some(w.start + (own_end - w.start) / 2))
+        };
+        match ev.key().as_str() {
+            "+" | "=" => state.zoom(2.0, anchor(), full),
+            "-" | "_" => state.zoom(0.5, anchor(), full),
+            "0" => state.reset(full),
+            "ArrowLeft" => state.pan(-step, full),
+            "ArrowRight" => state.pan(step, full),
+            "Home" => state.pan(-1e9, full),
+            "End" => state.pan(1e9, full),
+            "Enter" | " " => {
+                let pinned = state.cursor.get_untracked().filter(|c| c.pinned);
+                let mid = window.get_untracked().at(0.5);
+                state.cursor.set(match pinned {
+                    Some(_) => None,
+                    None => Some(Cursor {
+                        t: mid,
+                        pinned: true,
+                    }),
+                });
+            }
+            "Escape" => {
+                state.cursor.set(None);
+                state.highlight.set(None);
+                tooltip.set(None);
+            }
+            _ => return,
+        }
+        ev.prevent_default();
+    };
+
+    let label = move || {
+        let win = window.get();
+        rows.with(|r| {
+            let names: Vec<&str> = r.rows.iter().take(6).map(|r| r.label.trim()).collect();
+            let more = if r.rows.len() > 6 { ", …" } else { "" };
+            format!(
+                "Gantt chart of {}, rows {}: {} rows ({}{more}). Showing {} to {} of {}. \
+                 Plus and minus zoom, arrow keys pan, 0 resets, Enter pins a time cursor.",
+                model.get(),
+                view.get().label(),
+                r.rows.len(),
+                names.join(", "),
+                if win.start == 0 {
+                    "0".to_owned()
+                } else {
+                    format::duration(win.start)
+                },
+                format::duration(win.end),
+                format::duration(makespan.get()),
+            )
+        })
     };
 
     let hidden = move || rows.with(|r| r.hidden);
@@ -316,12 +870,20 @@ pub fn GanttChart(
             <canvas
                 node_ref=canvas_ref
                 data-testid="gantt-canvas"
-                data-model=model.clone()
+                data-model=move || model.get()
                 role="img"
-                aria-label=format!("Gantt chart of {model}")
-                on:mousemove=on_move
-                on:mouseleave=move |_| tooltip.set(None)
+                tabindex="0"
+                aria-label=label
+                aria-keyshortcuts=KEYS
+                on:pointerdown=on_pointer_down
+                on:pointermove=on_pointer_move
+                on:pointerup=on_pointer_up
+                on:pointercancel=move |_| drag.set_value(None)
+                on:pointerleave=on_leave
+                on:wheel=on_wheel
+                on:keydown=on_key
             ></canvas>
+            <canvas node_ref=overlay_ref class="gantt-overlay" aria-hidden="true"></canvas>
             {move || {
                 tooltip
                     .get()
@@ -340,8 +902,207 @@ pub fn GanttChart(
                     })
             }}
             <Show when=move || { hidden() > 0 }>
-                <p class="note">{move || format!("{} more tasks not shown", hidden())}</p>
+                <p class="note">
+                    {move || {
+                        format!(
+                            "The first {} tasks alive in this window are shown; {} more are not: zoom in to see them.",
+                            chart::MAX_TASK_ROWS,
+                            crate::plot::count(hidden() as u64),
+                        )
+                    }}
+                </p>
             </Show>
+            <CursorReadout run rows state view scheme />
         </div>
+    }
+}
+
+/// Under a chart with a pinned cursor: what every row was doing at that instant.
+#[component]
+fn CursorReadout(
+    run: RunSource,
+    rows: Memo<Rows>,
+    state: ChartState,
+    view: Signal<View>,
+    scheme: Signal<Scheme>,
+) -> impl IntoView {
+    /// Most rows listed (task view can have 120 rows; the busy ones come first).
+    const MAX_LISTED: usize = 24;
+    let pinned = move || state.cursor.get().filter(|c| c.pinned);
+    let content = move || {
+        let c = pinned()?;
+        let view = view.get();
+        let _ = scheme.get();
+        let items = rows.with(|rows| {
+            run.with(|run| {
+                let mut items: Vec<(String, Option<chart::Bar>)> = chart::states_at(run, rows, c.t)
+                    .into_iter()
+                    .map(|(row, bar)| (row.label.trim().to_owned(), bar))
+                    .collect();
+                if view == View::Tasks {
+                    items.retain(|(_, b)| b.is_some());
+                }
+                items
+            })
+        })?;
+        let total = items.len();
+        let listed = items
+            .into_iter()
+            .take(MAX_LISTED)
+            .map(|(label, bar)| {
+                let (kind, what) = match bar {
+                    Some(b) => {
+                        let task = if b.task != NO_TASK && view == View::Workers {
+                            format!(" · task {}", b.task)
+                        } else {
+                            String::new()
+                        };
+                        (Some(b.kind), format!("{}{task}", b.kind.label()))
+                    }
+                    None => (None, "idle".to_owned()),
+                };
+                view! {
+                    <li>
+                        <span class="who">{label}</span>
+                        {kind.map(|kind| view! { <crate::panels::Swatch kind /> })}
+                        <span class:muted=kind.is_none()>{what}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        let more = (total > MAX_LISTED).then(|| format!("and {} more", total - MAX_LISTED));
+        Some(view! {
+            <div class="cursor-readout" data-testid="cursor-readout" aria-live="polite">
+                <p class="readout-head">
+                    <strong>{format!("At {}", format::duration(c.t))}</strong>
+                    <span class="muted">
+                        {if total == 0 { " nothing was running" } else { "" }}
+                    </span>
+                    <button
+                        type="button"
+                        class="link"
+                        on:click=move |_| state.cursor.set(None)
+                    >
+                        "clear"
+                    </button>
+                </p>
+                <ul>{listed}</ul>
+                {more.map(|m| view! { <p class="note">{m}</p> })}
+            </div>
+        })
+    };
+    view! { {content} }
+}
+
+/// The zoom controls shared by every chart on screen: −, +, reset, what the window shows,
+/// and a live region that tells screen readers what changed.
+#[component]
+pub fn ZoomBar(
+    /// The end of the shared time axis.
+    #[prop(into)]
+    end: Signal<Ns>,
+) -> impl IntoView {
+    let state = expect_context::<crate::Playground>().chart;
+    let window = Memo::new(move |_| state.visible(end.get()));
+    let is_full = move || window.get().is_full(end.get());
+    let shown = move || {
+        let w = window.get();
+        let full = end.get();
+        let share = w.span() as f64 / full.max(1) as f64;
+        if w.is_full(full) {
+            format!("0 – {} · whole run", format::duration(full))
+        } else {
+            format!(
+                "{} – {} · {} of {}",
+                cursor_label(w.start, w),
+                cursor_label(w.end, w),
+                format::percent(share),
+                format::duration(full)
+            )
+        }
+    };
+    view! {
+        <div class="zoom-bar" data-testid="zoom-bar" role="toolbar" aria-label="Time axis">
+            <div class="segmented zoom-buttons">
+                <button
+                    type="button"
+                    data-testid="zoom-out"
+                    aria-label="Zoom out"
+                    title="Zoom out (−)"
+                    disabled=is_full
+                    on:click=move |_| state.zoom(0.5, None, end.get_untracked())
+                >
+                    "−"
+                </button>
+                <button
+                    type="button"
+                    data-testid="zoom-in"
+                    aria-label="Zoom in"
+                    title="Zoom in (+)"
+                    on:click=move |_| state.zoom(2.0, None, end.get_untracked())
+                >
+                    "+"
+                </button>
+                <button
+                    type="button"
+                    data-testid="zoom-reset"
+                    title="Show the whole run (0)"
+                    disabled=is_full
+                    on:click=move |_| {
+                        state.reset(end.get_untracked());
+                        state.highlight.set(None);
+                    }
+                >
+                    "Reset"
+                </button>
+            </div>
+            <span class="zoom-window" data-testid="zoom-window">{shown}</span>
+            <span class="zoom-hint">
+                "Wheel or + − zooms · drag or ← → pans · click pins a time cursor"
+            </span>
+            <span class="visually-hidden" aria-live="polite">{move || state.announce.get()}</span>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whenasync_sim::{MS, SEC};
+
+    #[test]
+    fn x_and_t_are_inverse_in_any_window() {
+        let g = GEOMETRY;
+        let w = Window {
+            start: 200 * MS,
+            end: 700 * MS,
+        };
+        let width = 1_000.0;
+        assert_eq!(g.x(200 * MS, w, width), g.label_width);
+        assert_eq!(g.x(700 * MS, w, width), g.label_width + g.plot_width(width));
+        let x = g.x(450 * MS, w, width);
+        assert_eq!(g.t(x, w, width), Some(450 * MS));
+        assert_eq!(g.t(g.label_width - 5.0, w, width), None);
+    }
+
+    #[test]
+    fn rows_are_found_under_the_pointer() {
+        let g = GEOMETRY;
+        let tops = [6.0, 24.0, 50.0];
+        assert_eq!(g.row_at(&tops, 10.0), Some(0));
+        assert_eq!(g.row_at(&tops, 30.0), Some(1));
+        assert_eq!(g.row_at(&tops, 45.0), None);
+        assert_eq!(g.row_at(&tops, 2.0), None);
+    }
+
+    #[test]
+    fn the_cursor_label_gets_more_precise_when_zoomed_in() {
+        let whole = Window::full(400 * SEC);
+        assert_eq!(cursor_label(333_123_456_789, whole), "333 s");
+        let zoomed = Window {
+            start: 333 * SEC,
+            end: 333 * SEC + 10 * MS,
+        };
+        assert_eq!(cursor_label(333_123_456_789, zoomed), "333.12346 s");
     }
 }

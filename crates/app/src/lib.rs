@@ -11,10 +11,25 @@
 
 pub mod app;
 pub mod axis;
+pub mod background;
 pub mod chart;
+pub mod crash;
+pub mod editor;
+pub mod embed;
+pub mod exports;
 pub mod format;
+pub mod gallery;
 pub mod gantt;
+pub mod insight_links;
+pub mod latency;
+pub mod machine;
+pub mod models;
 pub mod panels;
+pub mod plot;
+pub mod share;
+pub mod sweep;
 pub mod theme;
+pub mod url;
+pub mod workers;
 
 pub use app::{App, Playground, LANDING_PRESET};

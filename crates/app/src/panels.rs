@@ -1,15 +1,13 @@
 //! The panels around the charts: the scenario card, the legend, the model and view pickers,
 //! the summary table, and one panel per run with its Gantt chart and insights.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
-use whenasync_sim::{Kind, Ns, Run};
+use whenasync_sim::{Insight, Kind, Ns, Run};
 
 use crate::app::Playground;
 use crate::chart::View;
 use crate::format;
-use crate::gantt::GanttChart;
+use crate::gantt::{GanttChart, RunSource};
 use crate::theme::{self, Mark, Scheme};
 
 /// What a model family is, in Python's words.
@@ -32,9 +30,35 @@ pub fn ScenarioCard() -> impl IntoView {
         move || pg.scenario.with(|s| s.as_ref().map(f).unwrap_or_default())
     };
     let claim = field(|s| s.claim.clone());
+    // Edited: the editor's scenario is no longer the preset it was loaded from.
+    let edited = move || {
+        pg.draft
+            .with(|d| d.as_ref().is_some_and(|s| !crate::gallery::pristine(s)))
+    };
+    let reset = move |_| {
+        let name = pg
+            .draft
+            .with_untracked(|d| d.as_ref().map(|s| s.name.clone()));
+        if let Some(p) = name.as_deref().and_then(crate::gallery::preset) {
+            crate::gallery::load(pg, p.clone());
+        }
+    };
     view! {
         <section class="card scenario" data-testid="scenario">
-            <p class="eyebrow">"Preset · " {field(|s| s.name.clone())}</p>
+            <p class="eyebrow">
+                "Preset · " {field(|s| s.name.clone())}
+                <Show when=edited>
+                    <span class="tag" data-testid="edited">"edited"</span>
+                    <button
+                        type="button"
+                        class="link"
+                        on:click=reset
+                        title="Discard every edit and reload the preset"
+                    >
+                        "reset"
+                    </button>
+                </Show>
+            </p>
             <h1 data-testid="scenario-title">{field(|s| s.title.clone())}</h1>
             <p class="description">{field(|s| s.description.clone())}</p>
             <Show when=move || !claim().is_empty()>
@@ -47,20 +71,34 @@ pub fn ScenarioCard() -> impl IntoView {
     }
 }
 
-/// The kinds present in `runs`, in legend order.
+/// The kinds present in `runs`, in legend order. One pass with a flag per kind (no set, no
+/// sort), stopping early once every kind has been seen: millions of segments cost a few ms.
 pub fn kinds_present(runs: &[Run]) -> Vec<Kind> {
-    let present: BTreeSet<Kind> = runs
-        .iter()
-        .flat_map(|r| {
-            r.segments
-                .iter()
-                .map(|s| s.kind)
-                .chain(r.task_segments.iter().map(|s| s.kind))
-        })
-        .collect();
+    let mut present = [false; whenasync_sim::run::KIND_COUNT];
+    let mut missing = present.len();
+    let mut see = |k: Kind| {
+        let seen = &mut present[k as usize];
+        if !*seen {
+            *seen = true;
+            missing -= 1;
+        }
+        missing == 0
+    };
+    'scan: for r in runs {
+        for k in r
+            .segments
+            .iter()
+            .map(|s| s.kind)
+            .chain(r.task_segments.iter().map(|s| s.kind))
+        {
+            if see(k) {
+                break 'scan;
+            }
+        }
+    }
     Kind::ALL
         .into_iter()
-        .filter(|k| present.contains(k))
+        .filter(|k| present[*k as usize])
         .collect()
 }
 
@@ -192,18 +230,21 @@ pub fn ModelPicker() -> impl IntoView {
 pub fn SummaryTable() -> impl IntoView {
     let pg = expect_context::<Playground>();
     let rows = move || {
-        let runs = pg.runs.get().unwrap_or_default();
-        let longest = runs
-            .iter()
-            .map(|r| r.summary.makespan)
-            .max()
-            .unwrap_or(1)
-            .max(1);
-        let fastest = runs.iter().map(|r| r.summary.makespan).min();
+        // Figures only: cloning whole runs (millions of segments) would be wasted.
+        let runs: Vec<(String, whenasync_sim::Summary)> = pg.runs.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.iter()
+                        .map(|r| (r.model.clone(), r.summary.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        let longest = runs.iter().map(|r| r.1.makespan).max().unwrap_or(1).max(1);
+        let fastest = runs.iter().map(|r| r.1.makespan).min();
         runs.into_iter()
             .enumerate()
-            .map(|(i, run)| {
-                let s = &run.summary;
+            .map(|(i, (model, s))| {
                 let share = s.makespan as f64 / longest as f64 * 100.0;
                 let is_fastest = runs_fastest(fastest, s.makespan);
                 view! {
@@ -213,7 +254,7 @@ pub fn SummaryTable() -> impl IntoView {
                         on:click=move |_| pg.focus.set(Some(i))
                     >
                         <th scope="row">
-                            {run.model.clone()}
+                            {model}
                             <Show when=move || is_fastest>
                                 <span class="badge">"fastest"</span>
                             </Show>
@@ -256,11 +297,13 @@ fn runs_fastest(fastest: Option<Ns>, makespan: Ns) -> bool {
     fastest == Some(makespan)
 }
 
-/// One run: its key figures, its Gantt chart and the insights that explain it.
+/// One run: its key figures, its Gantt chart and the insights that explain it. The run is
+/// read from the playground's memo by `index`, so a panel follows edits without being
+/// rebuilt and never copies the run.
 #[component]
 pub fn RunPanel(
-    /// The run to show.
-    run: Run,
+    /// Which run of the playground's runs.
+    index: usize,
     /// The right end of the time axis (shared when comparing).
     #[prop(into)]
     end: Signal<Ns>,
@@ -271,36 +314,107 @@ pub fn RunPanel(
     #[prop(into)]
     scheme: Signal<Scheme>,
 ) -> impl IntoView {
-    let s = run.summary.clone();
-    let insights = run.insights.clone();
-    let blurb = family_blurb(run.family);
-    let model = run.model.clone();
-    let title = run.model.clone();
-    let figures = format!(
-        "makespan {} · p50 {} · p99 {}",
-        format::duration(s.makespan),
-        format::duration(s.latency.p50),
-        format::duration(s.latency.p99)
-    );
+    let pg = expect_context::<Playground>();
+    let read = move |f: fn(&Run) -> String| {
+        move || {
+            pg.runs
+                .with(|r| r.as_ref().ok().and_then(|r| r.get(index)).map(f))
+                .unwrap_or_default()
+        }
+    };
+    let model = read(|r| r.model.clone());
+    let blurb = read(|r| family_blurb(r.family).to_owned());
+    let makespan = read(|r| format!("makespan {}", format::duration(r.summary.makespan)));
+    let p50 = read(|r| format!("p50 {}", format::duration(r.summary.latency.p50)));
+    let p99 = read(|r| format!("p99 {}", format::duration(r.summary.latency.p99)));
+    let insights = Memo::new(move |_| {
+        pg.runs
+            .with(|r| {
+                r.as_ref()
+                    .ok()
+                    .and_then(|r| r.get(index))
+                    .map(|r| r.insights.clone())
+            })
+            .unwrap_or_default()
+    });
+    let run = RunSource::Playground(pg.runs, index);
     view! {
         <article class="card run" data-testid="run-panel" data-model=model>
             <header class="run-head">
-                <h2>{title}</h2>
+                <h2>{model}</h2>
                 <span class="blurb">{blurb}</span>
-                <span class="figures" data-testid="run-figures">{figures}</span>
+                <span class="figures" data-testid="run-figures">
+                    <span class="fig">{makespan}</span>
+                    " · "
+                    <span class="fig">{p50}</span>
+                    " · "
+                    <span class="fig">{p99}</span>
+                </span>
+                <crate::exports::RunExports index />
             </header>
             <GanttChart run end view scheme />
             <ul class="insights" data-testid="insights">
-                {if insights.is_empty() {
-                    view! { <li class="muted">"Nothing notable in this run."</li> }.into_any()
-                } else {
-                    insights
-                        .into_iter()
-                        .map(|i| view! { <li data-rule=i.rule>{i.text}</li> })
-                        .collect_view()
-                        .into_any()
+                {move || {
+                    let list = insights.get();
+                    if list.is_empty() {
+                        view! { <li class="muted">"Nothing notable in this run."</li> }.into_any()
+                    } else {
+                        list.into_iter()
+                            .map(|i| view! { <InsightItem insight=i model=model() end /> })
+                            .collect_view()
+                            .into_any()
+                    }
                 }}
             </ul>
         </article>
+    }
+}
+
+/// One insight: its sentence, and a button that zooms the chart above to the span that proves
+/// it and highlights the lane or task.
+#[component]
+fn InsightItem(insight: Insight, model: String, #[prop(into)] end: Signal<Ns>) -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let target = crate::insight_links::target(&insight, &model);
+    let rule = insight.rule;
+    let text = insight.text.clone();
+    let label = format!(
+        "Show on the chart: {}",
+        crate::insight_links::describe(&insight)
+    );
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(target) = target.clone() else {
+            return;
+        };
+        // A lane is a row of the worker view only: show that view for it.
+        if target.lane.is_some()
+            && target.task.is_none()
+            && pg.view.get_untracked() != View::Workers
+        {
+            pg.view.set(View::Workers);
+        }
+        pg.chart.point_at(target, end.get_untracked());
+        crate::insight_links::reveal_chart(&ev);
+    };
+    view! {
+        <li data-rule=rule>
+            {if crate::insight_links::target(&insight, "").is_some() {
+                view! {
+                    <button
+                        type="button"
+                        class="insight"
+                        data-testid="insight"
+                        aria-label=label
+                        on:click=on_click
+                    >
+                        <span class="insight-text">{text}</span>
+                        <span class="insight-go" aria-hidden="true">"Show ›"</span>
+                    </button>
+                }
+                    .into_any()
+            } else {
+                view! { <span class="insight-text">{text}</span> }.into_any()
+            }}
+        </li>
     }
 }

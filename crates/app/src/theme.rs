@@ -149,6 +149,9 @@ pub fn css_vars(scheme: Scheme) -> Vec<(&'static str, &'static str)> {
     for kind in Kind::ALL {
         vars.push((css_var_name(kind), kind_color(kind, scheme)));
     }
+    for (i, name) in SERIES_VARS.iter().enumerate() {
+        vars.push((name, series_color(i, scheme)));
+    }
     vars
 }
 
@@ -167,6 +170,71 @@ pub fn css_var_name(kind: Kind) -> &'static str {
         Kind::Awaiting => "--kind-awaiting",
         Kind::Cancelled => "--kind-cancelled",
     }
+}
+
+/// Paul Tol's "muted" scheme (Tol, *Colour Schemes*, SRON/EPS/TN/09-002, 2021): colour-blind
+/// safe, and a different palette from the segment kinds', so a model's line on a latency or
+/// sweep plot is never mistaken for a kind of segment.
+pub mod tol_muted {
+    /// Indigo.
+    pub const INDIGO: &str = "#332288";
+    /// Cyan.
+    pub const CYAN: &str = "#88CCEE";
+    /// Teal.
+    pub const TEAL: &str = "#44AA99";
+    /// Olive.
+    pub const OLIVE: &str = "#999933";
+    /// Sand.
+    pub const SAND: &str = "#DDCC77";
+    /// Rose.
+    pub const ROSE: &str = "#CC6677";
+    /// Wine.
+    pub const WINE: &str = "#882255";
+    /// Purple.
+    pub const PURPLE: &str = "#AA4499";
+    /// Pale grey (Tol's colour for "no data"; here the eighth series in dark mode).
+    pub const PALE_GREY: &str = "#DDDDDD";
+}
+
+/// Series colours for models in light mode, in model order: the darker Tol muted colours
+/// first, for contrast on a white card.
+pub const SERIES_LIGHT: [&str; 8] = {
+    use tol_muted::*;
+    [INDIGO, ROSE, TEAL, WINE, OLIVE, PURPLE, CYAN, SAND]
+};
+
+/// Series colours for models in dark mode: the lighter Tol muted colours first.
+pub const SERIES_DARK: [&str; 8] = {
+    use tol_muted::*;
+    [CYAN, ROSE, TEAL, SAND, PURPLE, OLIVE, PALE_GREY, WINE]
+};
+
+/// The CSS custom properties holding the series colours (`var(--series-0)`, …).
+pub const SERIES_VARS: [&str; 8] = [
+    "--series-0",
+    "--series-1",
+    "--series-2",
+    "--series-3",
+    "--series-4",
+    "--series-5",
+    "--series-6",
+    "--series-7",
+];
+
+/// The colour of model `index`'s series (latency plots, sweeps), the same in every plot.
+pub fn series_color(index: usize, scheme: Scheme) -> &'static str {
+    let palette = match scheme {
+        Scheme::Light => &SERIES_LIGHT,
+        Scheme::Dark => &SERIES_DARK,
+    };
+    palette[index % palette.len()]
+}
+
+/// The dash pattern of model `index`'s lines (empty: solid), so series also differ without
+/// colour.
+pub fn series_dash(index: usize) -> &'static [f64] {
+    const DASHES: [&[f64]; 4] = [&[], &[7.0, 3.0], &[2.0, 2.5], &[8.0, 3.0, 2.0, 3.0]];
+    DASHES[index % DASHES.len()]
 }
 
 #[cfg(test)]
@@ -194,5 +262,20 @@ mod tests {
         for kind in Kind::ALL {
             assert_eq!(css_var_name(kind), format!("--kind-{}", kind.name()));
         }
+    }
+
+    #[test]
+    fn series_colours_are_distinct_and_not_kind_colours() {
+        for scheme in [Scheme::Light, Scheme::Dark] {
+            let series: Vec<&str> = (0..8).map(|i| series_color(i, scheme)).collect();
+            for (i, a) in series.iter().enumerate() {
+                assert!(!series[i + 1..].contains(a), "{a} repeats in {scheme:?}");
+                for kind in Kind::ALL {
+                    assert_ne!(*a, kind_color(kind, scheme), "{a} is {kind:?}'s colour");
+                }
+            }
+        }
+        assert_eq!(series_dash(0), &[] as &[f64]);
+        assert_ne!(series_dash(1), series_dash(2));
     }
 }

@@ -8,12 +8,16 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
+use whenasync_app::axis::Window;
 use whenasync_app::chart::View;
-use whenasync_app::gantt::GanttChart;
+use whenasync_app::gantt::{GanttChart, RunSource};
+use whenasync_app::latency::LatencyPanel;
 use whenasync_app::panels::{ErrorBanner, SummaryTable};
 use whenasync_app::theme::{self, Scheme};
+use whenasync_app::workers;
 use whenasync_app::{app, App, Playground};
 use whenasync_sim::{presets, simulate, Kind};
+use whenasync_worker::{Reply, Request};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -95,6 +99,36 @@ fn pixels_of(canvas: &HtmlCanvasElement, hex: &str) -> usize {
         .count()
 }
 
+/// How many opaque pixels of `canvas` are within `tolerance` (sum of channel differences) of
+/// `hex`.
+fn pixels_near(canvas: &HtmlCanvasElement, hex: &str, tolerance: i32) -> usize {
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .expect("get_context")
+        .expect("a 2d context")
+        .unchecked_into();
+    let data = ctx
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
+        .expect("image data")
+        .data();
+    let c = |i: usize| i32::from(u8::from_str_radix(&hex[i..i + 2], 16).expect("a hex colour"));
+    let (r, g, b) = (c(1), c(3), c(5));
+    data.chunks_exact(4)
+        .filter(|p| {
+            p[3] > 0
+                && (i32::from(p[0]) - r).abs()
+                    + (i32::from(p[1]) - g).abs()
+                    + (i32::from(p[2]) - b).abs()
+                    < tolerance
+        })
+        .count()
+}
+
 #[wasm_bindgen_test]
 async fn gantt_chart_draws_the_run_in_theme_colours() {
     let scenario = presets::get("gather-10-queries")
@@ -104,6 +138,7 @@ async fn gantt_chart_draws_the_run_in_theme_colours() {
     let end = run.summary.makespan;
     let root = container();
     let _mounted = mount_to(root.clone(), move || {
+        let run = RunSource::Stored(StoredValue::new(run));
         view! { <GanttChart run end view=View::Workers scheme=Scheme::Light /> }
     });
     let canvases = drawn_canvases(&root, 1).await;
@@ -186,4 +221,123 @@ async fn a_scenario_that_cannot_run_shows_a_banner_not_a_blank_page() {
         .query_selector_all("[data-testid=summary-row]")
         .expect("a selector");
     assert_eq!(rows.length(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_zoom_window_redraws_the_chart_with_new_ticks() {
+    let root = container();
+    let scenario = presets::get("gather-10-queries")
+        .expect("the landing preset exists")
+        .expect("the landing preset parses");
+    let cell = std::rc::Rc::new(std::cell::Cell::new(None::<Playground>));
+    let slot = cell.clone();
+    let _mounted = mount_to(root.clone(), move || {
+        let pg = Playground::new(Ok(scenario), Scheme::Light);
+        slot.set(Some(pg));
+        provide_context(pg);
+        let end = Signal::derive(move || pg.axis_end());
+        view! {
+            <GanttChart
+                run=RunSource::Playground(pg.runs, 1)
+                end
+                view=View::Workers
+                scheme=Scheme::Light
+            />
+        }
+    });
+    let canvas = drawn_canvases(&root, 1).await.remove(0);
+    let pg = cell.get().expect("mounted");
+    let ticks = canvas.get_attribute("data-ticks").unwrap_or_default();
+    let end = pg.axis_end();
+    pg.chart.show(
+        Window {
+            start: 0,
+            end: end / 10,
+        },
+        end,
+    );
+    for _ in 0..40 {
+        leptos::task::tick().await;
+        if canvas.get_attribute("data-window") == Some(format!("0,{}", end / 10)) {
+            break;
+        }
+        sleep(25).await;
+    }
+    assert_eq!(
+        canvas.get_attribute("data-window"),
+        Some(format!("0,{}", end / 10))
+    );
+    let zoomed = canvas.get_attribute("data-ticks").unwrap_or_default();
+    assert_ne!(zoomed, ticks);
+    assert!(zoomed.contains("ms"), "{zoomed}");
+    // The async run's loop is busy in short bursts: still painted when zoomed in.
+    assert!(pixels_of(&canvas, theme::kind_color(Kind::Running, Scheme::Light)) > 0);
+}
+
+#[wasm_bindgen_test]
+async fn latency_plots_draw_each_model_in_its_series_colour() {
+    let root = container();
+    let _mounted = mount_to(root.clone(), || {
+        let scenario = presets::get("gather-10-queries")
+            .expect("the landing preset exists")
+            .expect("the landing preset parses");
+        provide_context(Playground::new(Ok(scenario), Scheme::Light));
+        view! { <LatencyPanel /> }
+    });
+    for _ in 0..100 {
+        leptos::task::tick().await;
+        let drawn = root
+            .query_selector_all("canvas[data-drawn]")
+            .map(|l| l.length())
+            .unwrap_or(0);
+        if drawn == 3 {
+            break;
+        }
+        sleep(50).await;
+    }
+    for id in ["latency-histogram", "latency-cdf", "latency-scatter"] {
+        let canvas: HtmlCanvasElement = root
+            .query_selector(&format!("[data-testid={id}]"))
+            .expect("a selector")
+            .expect("a plot")
+            .unchecked_into();
+        assert!(canvas.has_attribute("data-drawn"), "{id} not drawn");
+        // Model 0 (sync) in its own colour, which is no segment kind's colour (the scatter
+        // blends its dots a little: near the colour is enough).
+        let sync = pixels_near(&canvas, theme::series_color(0, Scheme::Light), 60);
+        assert!(sync > 10, "{id}: {sync} pixels of sync's colour");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_worker_script_fails_the_job_with_a_message() {
+    // The test page has no whenasync-worker_loader.js: the worker cannot load, and the job
+    // must hear so (onerror), not wait forever.
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(None::<Reply>));
+    let sink = heard.clone();
+    let group = workers::new_group();
+    workers::submit(
+        group,
+        Request::Figures {
+            job: 0,
+            scenario: "{}".into(),
+            model: 0,
+        },
+        move |reply, _| {
+            *sink.borrow_mut() = Some(reply);
+        },
+    );
+    for _ in 0..100 {
+        if heard.borrow().is_some() {
+            break;
+        }
+        sleep(50).await;
+    }
+    let reply = heard.borrow_mut().take();
+    match reply {
+        Some(Reply::Failed { message, .. }) => {
+            assert!(message.contains("worker"), "{message}")
+        }
+        other => panic!("expected a failure, heard {other:?}"),
+    }
 }

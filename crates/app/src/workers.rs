@@ -1,0 +1,344 @@
+//! A pool of Web Workers (one per hardware thread) that simulate off the page's main thread:
+//! heavy scenarios ([`crate::background`]) and sweeps ([`crate::sweep`]).
+//!
+//! Jobs queue FIFO and go to the first idle worker; workers start lazily, and a worker is only
+//! sent work after it has posted `Ready` (a message posted before its wasm has loaded would be
+//! dropped). Jobs belong to a *group*; cancelling a group drops its queued jobs and terminates
+//! the workers busy with it, so a stale simulation stops costing CPU at once.
+//! A worker that fails to load or crashes fails its job with a message (`onerror`), never
+//! silently.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+use whenasync_worker::{Reply, Request};
+
+/// Where Trunk puts the worker's loader (never hashed), relative to the page's base URL.
+pub const WORKER_URL: &str = "./whenasync-worker_loader.js";
+
+/// The most workers the pool starts, whatever the hardware says.
+pub const MAX_WORKERS: usize = 8;
+
+/// What a job's listener hears: every reply about the job, the last one being `Run`,
+/// `Figures` or `Failed`; with a `Run`, the run's bytes (still in JS memory: copying them
+/// into wasm is the listener's business, a slice at a time).
+pub type Listener = Rc<RefCell<dyn FnMut(Reply, Option<Uint8Array>)>>;
+
+struct Job {
+    id: u32,
+    group: u32,
+    request: Request,
+    listener: Listener,
+}
+
+struct Slot {
+    worker: Worker,
+    ready: bool,
+    job: Option<Job>,
+    // Kept alive as long as the worker.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+#[derive(Default)]
+struct Pool {
+    slots: Vec<Option<Slot>>,
+    queue: VecDeque<Job>,
+    next_job: u32,
+    /// Set when a worker failed before it was ready: the script is missing or broken, and
+    /// starting more would fail the same way.
+    broken: Option<String>,
+}
+
+thread_local! {
+    static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+}
+
+/// How many workers the pool uses: `navigator.hardwareConcurrency`, 1 to [`MAX_WORKERS`].
+pub fn size() -> usize {
+    let n = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
+    if n.is_finite() && n >= 1.0 {
+        (n as usize).min(MAX_WORKERS)
+    } else {
+        1
+    }
+}
+
+/// Queues `request` (its job id is replaced by a fresh one) in `group`; `listener` hears
+/// its replies. Returns the job id.
+pub fn submit(
+    group: u32,
+    mut request: Request,
+    listener: impl FnMut(Reply, Option<Uint8Array>) + 'static,
+) -> u32 {
+    let listener: Listener = Rc::new(RefCell::new(listener));
+    let id = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        p.next_job = p.next_job.wrapping_add(1);
+        p.next_job
+    });
+    match &mut request {
+        Request::Simulate { job, .. } | Request::Figures { job, .. } => *job = id,
+    }
+    let broken = POOL.with(|p| p.borrow().broken.clone());
+    if let Some(message) = broken {
+        (listener.borrow_mut())(Reply::Failed { job: id, message }, None);
+        return id;
+    }
+    POOL.with(|p| {
+        p.borrow_mut().queue.push_back(Job {
+            id,
+            group,
+            request,
+            listener,
+        })
+    });
+    dispatch();
+    id
+}
+
+/// Drops `group`'s queued jobs and terminates the workers running its jobs (new ones start
+/// when needed). Their listeners hear nothing more.
+pub fn cancel(group: u32) {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        p.queue.retain(|j| j.group != group);
+        for slot in &mut p.slots {
+            if slot
+                .as_ref()
+                .is_some_and(|s| s.job.as_ref().is_some_and(|j| j.group == group))
+            {
+                if let Some(s) = slot.take() {
+                    s.worker.terminate();
+                }
+            }
+        }
+    });
+    dispatch();
+}
+
+/// Hands queued jobs to idle ready workers, starting workers while there is work for them.
+fn dispatch() {
+    loop {
+        let step = POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.queue.is_empty() {
+                return Step::Done;
+            }
+            let idle = p
+                .slots
+                .iter()
+                .position(|s| s.as_ref().is_some_and(|s| s.ready && s.job.is_none()));
+            if let Some(i) = idle {
+                let job = p.queue.pop_front().expect("the queue is not empty");
+                let slot = p.slots[i].as_mut().expect("an idle slot exists");
+                let message = serde_wasm_bindgen::to_value(&job.request);
+                let worker = slot.worker.clone();
+                slot.job = Some(job);
+                return Step::Post(worker, message.map_err(|e| e.to_string()), i);
+            }
+            let starting = p
+                .slots
+                .iter()
+                .filter(|s| s.as_ref().is_some_and(|s| !s.ready))
+                .count();
+            let live = p.slots.iter().filter(|s| s.is_some()).count();
+            if starting < p.queue.len() && live < size() && p.broken.is_none() {
+                return Step::Start;
+            }
+            Step::Done
+        });
+        match step {
+            Step::Done => return,
+            Step::Post(worker, Ok(message), _) => {
+                let _ = worker.post_message(&message);
+            }
+            Step::Post(_, Err(e), i) => finish(i, |id| Reply::Failed {
+                job: id,
+                message: e,
+            }),
+            Step::Start => {
+                if let Err(message) = start_worker() {
+                    fail_everything(message);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+enum Step {
+    Done,
+    Post(Worker, Result<JsValue, String>, usize),
+    Start,
+}
+
+/// Starts one worker in a free slot.
+fn start_worker() -> Result<(), String> {
+    let worker =
+        Worker::new(WORKER_URL).map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    let index = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        match p.slots.iter().position(Option::is_none) {
+            Some(i) => i,
+            None => {
+                p.slots.push(None);
+                p.slots.len() - 1
+            }
+        }
+    });
+    let this = worker.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        // Take the payload off first: serde reads every property of a tagged enum, and would
+        // copy a run's hundreds of megabytes into wasm in one go.
+        let key = JsValue::from_str(whenasync_worker::protocol::PAYLOAD);
+        let payload = js_sys::Reflect::get(&data, &key)
+            .ok()
+            .and_then(|p| p.dyn_into::<Uint8Array>().ok());
+        if payload.is_some() {
+            if let Some(object) = data.dyn_ref::<js_sys::Object>() {
+                let _ = js_sys::Reflect::delete_property(object, &key);
+            }
+        }
+        match serde_wasm_bindgen::from_value::<Reply>(data) {
+            Ok(reply) => on_reply(index, &this, reply, payload),
+            Err(e) => leptos::logging::warn!("worker: unreadable reply: {e}"),
+        }
+    });
+    let this = worker.clone();
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+        ev.prevent_default();
+        on_failure(index, &this, ev.message());
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    POOL.with(|p| {
+        p.borrow_mut().slots[index] = Some(Slot {
+            worker,
+            ready: false,
+            job: None,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    });
+    Ok(())
+}
+
+/// Whether slot `index` still holds `worker` (it may have been terminated and reused).
+fn holds(p: &Pool, index: usize, worker: &Worker) -> bool {
+    p.slots
+        .get(index)
+        .and_then(Option::as_ref)
+        .is_some_and(|s| JsValue::from(&s.worker) == JsValue::from(worker))
+}
+
+fn on_reply(index: usize, worker: &Worker, reply: Reply, payload: Option<Uint8Array>) {
+    let listener = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if !holds(&p, index, worker) {
+            return None;
+        }
+        let slot = p.slots[index].as_mut().expect("held");
+        match &reply {
+            Reply::Ready => {
+                slot.ready = true;
+                None
+            }
+            Reply::Progress { job, .. } => slot
+                .job
+                .as_ref()
+                .filter(|j| j.id == *job)
+                .map(|j| j.listener.clone()),
+            Reply::Run { job, .. } | Reply::Figures { job, .. } | Reply::Failed { job, .. } => {
+                // A worker that could not read a request fails with job u32::MAX: that is
+                // the job it was given.
+                let done = slot.job.take_if(|j| j.id == *job || *job == u32::MAX);
+                done.map(|j| j.listener)
+            }
+        }
+    });
+    if let Some(listener) = listener {
+        (listener.borrow_mut())(reply, payload);
+    }
+    dispatch();
+}
+
+fn on_failure(index: usize, worker: &Worker, message: String) {
+    let (job, never_ready) = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if !holds(&p, index, worker) {
+            return (None, false);
+        }
+        let slot = p.slots[index].take().expect("held");
+        slot.worker.terminate();
+        (slot.job, !slot.ready)
+    });
+    let message = if message.is_empty() {
+        "the background worker failed".to_owned()
+    } else {
+        format!("the background worker failed: {message}")
+    };
+    if let Some(job) = job {
+        (job.listener.borrow_mut())(
+            Reply::Failed {
+                job: job.id,
+                message: message.clone(),
+            },
+            None,
+        );
+    }
+    if never_ready {
+        fail_everything(message);
+    } else {
+        dispatch();
+    }
+}
+
+/// Fails the queued jobs and stops starting workers: the worker script cannot load.
+fn fail_everything(message: String) {
+    let jobs: Vec<Job> = POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        p.broken = Some(message.clone());
+        p.queue.drain(..).collect()
+    });
+    for job in jobs {
+        (job.listener.borrow_mut())(
+            Reply::Failed {
+                job: job.id,
+                message: message.clone(),
+            },
+            None,
+        );
+    }
+}
+
+/// Ends slot `index`'s job with the reply `make(job id)`.
+fn finish(index: usize, make: impl FnOnce(u32) -> Reply) {
+    let job = POOL.with(|p| {
+        p.borrow_mut()
+            .slots
+            .get_mut(index)
+            .and_then(Option::as_mut)
+            .and_then(|s| s.job.take())
+    });
+    if let Some(job) = job {
+        (job.listener.borrow_mut())(make(job.id), None);
+    }
+}
+
+/// A fresh group id, for [`submit`] and [`cancel`].
+pub fn new_group() -> u32 {
+    thread_local! {
+        static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    })
+}

@@ -1,0 +1,265 @@
+//! Messages between the page and a worker, as serde types (`serde-wasm-bindgen` turns them
+//! into plain JS objects and back: `{"Progress": {"job": 3, "fraction": 0.5}}`). Externally
+//! tagged on purpose: an internally tagged enum buffers every property to find its tag, which
+//! costs code size on the page.
+
+use serde::{Deserialize, Serialize};
+use whenasync_sim::{validate, Run, Scenario};
+
+/// What the page asks a worker to do. Every job carries an id the replies repeat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Simulate model `model` (an index into the scenario's models) and send the whole run,
+    /// with progress reports on the way.
+    Simulate {
+        /// The job id.
+        job: u32,
+        /// The scenario, as JSON (the versioned file format).
+        scenario: String,
+        /// Which of its models.
+        model: u32,
+    },
+    /// Simulate model `model` and send only its figures (one point of a sweep).
+    Figures {
+        /// The job id.
+        job: u32,
+        /// The scenario, as JSON.
+        scenario: String,
+        /// Which of its models.
+        model: u32,
+    },
+}
+
+impl Request {
+    /// The job id.
+    pub fn job(&self) -> u32 {
+        match self {
+            Request::Simulate { job, .. } | Request::Figures { job, .. } => *job,
+        }
+    }
+}
+
+/// The few numbers a sweep charts, for one model at one point.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Makespan, ns.
+    pub makespan: f64,
+    /// Median latency, ns.
+    pub p50: f64,
+    /// 99th percentile latency, ns.
+    pub p99: f64,
+    /// Completed tasks per second.
+    pub throughput: f64,
+    /// Tasks that never finished (a deadlock makes the point meaningless).
+    pub unfinished: f64,
+}
+
+impl Figures {
+    /// The figures of `run`.
+    pub fn of(run: &Run) -> Self {
+        let s = &run.summary;
+        Figures {
+            makespan: s.makespan as f64,
+            p50: s.latency.p50 as f64,
+            p99: s.latency.p99 as f64,
+            throughput: s.throughput_per_s,
+            unfinished: s.unfinished as f64,
+        }
+    }
+}
+
+/// What a worker tells the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// The worker's wasm has loaded: messages posted from now on are heard. (Messages posted
+    /// to a worker before its module has loaded are dropped, so the page waits for this.)
+    Ready,
+    /// A rough fraction of `job` done, 0 to 1.
+    Progress {
+        /// The job id.
+        job: u32,
+        /// Fraction done.
+        fraction: f64,
+    },
+    /// The run of a [`Request::Simulate`] job. Its bytes (`wire::encode(&run)`) travel beside
+    /// this message, as a transferred `Uint8Array` in its [`PAYLOAD`] property, so that
+    /// neither side converts hundreds of megabytes in one go.
+    Run {
+        /// The job id.
+        job: u32,
+        /// Length of the payload, bytes.
+        len: f64,
+        /// Milliseconds spent simulating (wall clock, in the worker).
+        simulate_ms: f64,
+    },
+    /// The figures of a [`Request::Figures`] job.
+    Figures {
+        /// The job id.
+        job: u32,
+        /// The figures.
+        figures: Figures,
+        /// Milliseconds spent simulating.
+        simulate_ms: f64,
+    },
+    /// The job could not run: the scenario is invalid or too big (one line, for the page).
+    Failed {
+        /// The job id.
+        job: u32,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The property of a [`Reply::Run`] message that holds the run's bytes.
+pub const PAYLOAD: &str = "payload";
+
+/// Runs one request to completion in this thread, reporting progress through `progress`
+/// (job, fraction). `now_ms` reads a wall clock (the worker's `Date.now`), for the timings.
+/// Returns the reply and, for a run, its bytes (see [`Reply::Run`]). Pure apart from those
+/// two callbacks, so the worker's behaviour is tested natively.
+pub fn handle(
+    request: &Request,
+    progress: &mut dyn FnMut(u32, f64),
+    now_ms: &dyn Fn() -> f64,
+) -> (Reply, Option<Vec<u8>>) {
+    let mut payload = None;
+    let reply = answer(request, progress, now_ms, &mut payload);
+    (reply, payload)
+}
+
+fn answer(
+    request: &Request,
+    progress: &mut dyn FnMut(u32, f64),
+    now_ms: &dyn Fn() -> f64,
+    payload: &mut Option<Vec<u8>>,
+) -> Reply {
+    let (job, scenario, model, whole) = match request {
+        Request::Simulate {
+            job,
+            scenario,
+            model,
+        } => (*job, scenario, *model, true),
+        Request::Figures {
+            job,
+            scenario,
+            model,
+        } => (*job, scenario, *model, false),
+    };
+    let failed = |message: String| Reply::Failed { job, message };
+    let scenario = match Scenario::from_json(scenario) {
+        Ok(s) => s,
+        Err(e) => return failed(e.to_string()),
+    };
+    let checked = match validate(&scenario) {
+        Ok(c) => c,
+        Err(e) => return failed(e.to_string()),
+    };
+    let Some(model) = checked.scenario.models.get(model as usize).cloned() else {
+        return failed(format!("the scenario has no model {model}"));
+    };
+    let started = now_ms();
+    // A progress report every 1 % at most: posting a message costs more than a few events.
+    let mut last = -1.0_f64;
+    let mut report = |f: f64| {
+        if f - last >= 0.01 || f >= 1.0 {
+            last = f;
+            progress(job, f.clamp(0.0, 1.0));
+        }
+    };
+    let run = match whenasync_sim::simulate_model_with_progress(&checked, &model, &mut report) {
+        Ok(run) => run,
+        Err(e) => return failed(e.to_string()),
+    };
+    let simulate_ms = now_ms() - started;
+    if whole {
+        let bytes = crate::wire::encode(&run);
+        let len = bytes.len() as f64;
+        *payload = Some(bytes);
+        Reply::Run {
+            job,
+            len,
+            simulate_ms,
+        }
+    } else {
+        Reply::Figures {
+            job,
+            figures: Figures::of(&run),
+            simulate_ms,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whenasync_sim::presets;
+
+    fn landing_json() -> String {
+        presets::get("gather-10-queries")
+            .expect("the preset exists")
+            .expect("it parses")
+            .to_json()
+    }
+
+    #[test]
+    fn a_simulate_job_returns_the_same_run_as_the_page_would_compute() {
+        let json = landing_json();
+        let request = Request::Simulate {
+            job: 7,
+            scenario: json.clone(),
+            model: 1,
+        };
+        let mut reports = Vec::new();
+        let (reply, payload) = handle(&request, &mut |job, f| reports.push((job, f)), &|| 0.0);
+        let Reply::Run { job, len, .. } = reply else {
+            panic!("expected a run, got {reply:?}");
+        };
+        assert_eq!(job, 7);
+        let bytes = payload.expect("a run has a payload");
+        assert_eq!(len, bytes.len() as f64);
+        let expected = whenasync_sim::simulate(&Scenario::from_json(&json).expect("parses"))
+            .expect("simulates")
+            .remove(1);
+        assert_eq!(crate::wire::decode(&bytes).expect("decodes"), expected);
+        assert!(reports
+            .iter()
+            .all(|(j, f)| *j == 7 && (0.0..=1.0).contains(f)));
+        assert_eq!(reports.last().map(|r| r.1), Some(1.0));
+    }
+
+    #[test]
+    fn figures_and_failures() {
+        let request = Request::Figures {
+            job: 3,
+            scenario: landing_json(),
+            model: 0,
+        };
+        match handle(&request, &mut |_, _| {}, &|| 0.0).0 {
+            Reply::Figures {
+                job: 3, figures, ..
+            } => {
+                assert!(figures.makespan > 1e9, "{figures:?}");
+                assert!(figures.p99 > 0.0);
+            }
+            other => panic!("expected figures, got {other:?}"),
+        }
+        let bad = Request::Simulate {
+            job: 4,
+            scenario: "{".into(),
+            model: 0,
+        };
+        assert!(matches!(
+            handle(&bad, &mut |_, _| {}, &|| 0.0),
+            (Reply::Failed { job: 4, .. }, None)
+        ));
+        let no_model = Request::Figures {
+            job: 5,
+            scenario: landing_json(),
+            model: 99,
+        };
+        match handle(&no_model, &mut |_, _| {}, &|| 0.0).0 {
+            Reply::Failed { message, .. } => assert!(message.contains("99"), "{message}"),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+}
