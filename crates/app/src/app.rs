@@ -127,7 +127,7 @@ pub fn preferred_scheme() -> Scheme {
 }
 
 /// Keeps `scheme` in step with the system setting while the current owner lives.
-fn follow_system_scheme(scheme: RwSignal<Scheme>) {
+pub(crate) fn follow_system_scheme(scheme: RwSignal<Scheme>) {
     let Some(query) = web_sys::window()
         .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
     else {

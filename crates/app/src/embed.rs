@@ -138,36 +138,6 @@ fn apply_scheme(el: &web_sys::HtmlElement, scheme: Scheme) {
     let _ = el.set_attribute("data-scheme", name);
 }
 
-/// Keeps `scheme` in step with the system setting while the current owner lives.
-fn follow_system(scheme: RwSignal<Scheme>) {
-    let Some(query) = web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-    else {
-        return;
-    };
-    let callback = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(
-        move |ev: web_sys::MediaQueryListEvent| {
-            scheme.set(if ev.matches() {
-                Scheme::Dark
-            } else {
-                Scheme::Light
-            });
-        },
-    );
-    if query
-        .add_event_listener_with_callback("change", callback.as_ref().unchecked_ref())
-        .is_err()
-    {
-        return;
-    }
-    let guard = SendWrapper::new((query, callback));
-    on_cleanup(move || {
-        let (query, callback) = guard.take();
-        let _ =
-            query.remove_event_listener_with_callback("change", callback.as_ref().unchecked_ref());
-    });
-}
-
 /// The iframe embed: the page itself is one widget of the link in its fragment.
 #[component]
 pub fn EmbedApp() -> impl IntoView {
@@ -176,7 +146,7 @@ pub fn EmbedApp() -> impl IntoView {
     let opened = url::open(&fragment);
     let href = format!("{}#{}", url::page_url(), url::without_widget(&fragment));
     let pg = Playground::new(opened.scenario.clone(), preferred_scheme());
-    follow_system(pg.scheme);
+    crate::app::follow_system_scheme(pg.scheme);
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -308,7 +278,7 @@ pub fn mount_widget(
             scheme.unwrap_or_else(preferred_scheme),
         );
         if scheme.is_none() {
-            follow_system(pg.scheme);
+            crate::app::follow_system_scheme(pg.scheme);
         }
         Effect::new(move |_| apply_scheme(&target, pg.scheme.get()));
         view! {
