@@ -787,7 +787,7 @@ async def sleep_until_async(at_ms):
     fn steps(&mut self) {
         self.p(
             r#"# ── The steps ──────────────────────────────────────────────────────────────────────
-LOOPS_PER_MS = 0.0   # iterations of spin() per ms of CPU, measured once at start-up
+LOOPS_PER_MS = 0.0   # iterations of spin() per ms of CPU, measured at start-up
 "#,
         );
         if self.uses.cpu_nogil {
@@ -858,8 +858,13 @@ def init_worker(loops_per_ms{extra}):
         self.p(r#"
 
 def cpu(ms):
-    """Pure-Python work: holds the GIL; another thread gets it only by asking (switch interval)."""
-    spin(round(ms * SCALE * LOOPS_PER_MS))
+    """Pure-Python work: holds the GIL (another thread gets it only by asking, every switch
+    interval) until this thread has used `ms` of CPU. It spins in calibrated chunks of about
+    50 µs and reads the thread's CPU clock between them: a machine's speed drifts (other
+    tenants of a VM, turbo), so a fixed count of iterations is not a fixed amount of CPU."""
+    end = time.thread_time_ns() + ms * SCALE * 1e6
+    while (left := end - time.thread_time_ns()) > 0:
+        spin(min(round(left / 1e6 * LOOPS_PER_MS), round(0.05 * LOOPS_PER_MS)) + 1)
 "#);
         if self.uses.cpu_nogil {
             self.p(r#"
