@@ -251,6 +251,7 @@ pub fn run(mut args: FidelityArgs) -> Result<(), Fail> {
         noisy: args.noisy,
         date: today(),
         remeasured: None,
+        header: None,
     };
     let json_path = Path::new(&args.out).with_extension("json");
     let mut env = env;
@@ -271,15 +272,26 @@ pub fn run(mut args: FidelityArgs) -> Result<(), Fail> {
         rows = merged;
         let mut names = measured;
         names.dedup();
-        env.remeasured = Some(format!(
-            "{} re-measured on {}{}",
-            names.join(", "),
+        let this_run = format!(
+            "on {}, {} run{} per program, in {:.1} min, load average {} at the start.",
             env.date,
+            env.runs,
+            if env.runs == 1 { "" } else { "s" },
+            env.minutes,
+            env.load_start
+                .map(|l| format!("{:.2}", l[0]))
+                .unwrap_or_else(|| "unknown".into())
+        );
+        env.remeasured = Some(format!(
+            "{}{} re-measured: {}",
             old["remeasured"]
                 .as_str()
-                .map(|s| format!("; earlier: {s}"))
-                .unwrap_or_default()
+                .map(|s| format!("{s} "))
+                .unwrap_or_default(),
+            names.join(", "),
+            this_run.trim_end()
         ));
+        env.header = old["header"].as_str().map(str::to_string);
         env.date = old["date"].as_str().unwrap_or(&env.date).to_string();
     }
     let verdicts = verdicts(&rows);
@@ -288,7 +300,8 @@ pub fn run(mut args: FidelityArgs) -> Result<(), Fail> {
     if !args.no_write {
         write_report(Path::new(&args.out), &table)?;
         let v = serde_json::json!({
-            "date": env.date, "remeasured": env.remeasured, "rows": rows_json(&rows)
+            "date": env.date, "header": env.header.clone().unwrap_or_else(|| header(&env)),
+            "remeasured": env.remeasured, "rows": rows_json(&rows)
         });
         std::fs::write(
             &json_path,
@@ -702,19 +715,20 @@ struct Env {
     date: String,
     /// Presets re-measured later with `--merge`.
     remeasured: Option<String>,
+    /// The first paragraph of an earlier run, kept by `--merge`.
+    header: Option<String>,
 }
 
-/// The generated part of the report (Markdown).
-fn render(env: &Env, rows: &[Row], verdicts: &[Verdict]) -> String {
-    let mut s = String::new();
+/// Where, when and how the runs were made.
+fn header(env: &Env) -> String {
     let load = |l: Option<[f64; 3]>| {
         l.map(|l| format!("{:.2} / {:.2} / {:.2}", l[0], l[1], l[2]))
             .unwrap_or_else(|| "unknown".into())
     };
-    let _ = writeln!(
-        s,
+    format!(
         "Measured on {} with CPython {} on {} ({} cores), {} run{} per program (medians), \
-         in {:.1} min. Load average (1/5/15 min) {} at the start, {} at the end.\n",
+         in {:.1} min. Load average (1/5/15 min) {} at the start, {} at the end (it counts \
+         these programs too and lags by minutes: the *load* column is the measure that matters).\n",
         env.date,
         if env.python.is_empty() {
             "?"
@@ -728,9 +742,15 @@ fn render(env: &Env, rows: &[Row], verdicts: &[Verdict]) -> String {
         env.minutes,
         load(env.load_start),
         load(env.load_end)
-    );
+    )
+}
+
+/// The generated part of the report (Markdown).
+fn render(env: &Env, rows: &[Row], verdicts: &[Verdict]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", env.header.clone().unwrap_or_else(|| header(env)));
     if let Some(r) = &env.remeasured {
-        let _ = writeln!(s, "Merged (`--merge`): {r}.\n");
+        let _ = writeln!(s, "Merged (`--merge`): {r}\n");
     }
     let _ = writeln!(
         s,
@@ -829,7 +849,7 @@ fn render(env: &Env, rows: &[Row], verdicts: &[Verdict]) -> String {
         } else {
             match v.margin {
                 Some(x) if x <= 0.10 => format!(
-                    "no, but the predicted winner is within {:.0} % of it (a tie)",
+                    "no, but the predicted winner is within {:.1} % of it (a tie)",
                     x * 100.0
                 ),
                 Some(x) => format!("**no**: the predicted winner is {:.0} % behind", x * 100.0),

@@ -255,6 +255,7 @@ fn every_preset_program_parses_runs_and_reports() {
         String::from_utf8_lossy(&parse.stderr)
     );
     check_all(jobs);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -329,6 +330,7 @@ fn programs_cover_closed_loops_timeouts_offloads_and_servers() {
         }
     }
     check_all(jobs);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -356,6 +358,8 @@ fn python_needs_one_model_and_refuses_huge_scenarios() {
         .output()
         .expect("python3");
     assert!(!run.status.success());
+    let _ = std::fs::remove_file(&huge);
+    let _ = std::fs::remove_dir(dir());
 }
 
 #[test]

@@ -10,8 +10,8 @@
 //!
 //! | step | Python |
 //! |---|---|
-//! | `cpu(d)` | a pure-Python loop, calibrated at start-up (iterations per ms of CPU) |
-//! | `cpu_nogil(d)` | `hashlib.pbkdf2_hmac`, calibrated the same way; it releases the GIL |
+//! | `cpu(d)` | a pure-Python loop (calibrated at start-up), spun until the thread used `d` of CPU |
+//! | `cpu_nogil(d)` | `hashlib.pbkdf2_hmac` with a calibrated iteration count; it releases the GIL |
 //! | `io(d)` | `await asyncio.sleep(d)` on a loop; `time.sleep(d)` on a thread (a sync driver) |
 //! | `blocking_io(d)` | `time.sleep(d)` (on a loop it freezes the loop) |
 //! | `offload(pool, steps)` | `asyncio.to_thread` / `loop.run_in_executor(pool, …)`; `pool.submit(…).result()` on a thread |
