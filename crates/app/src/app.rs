@@ -166,7 +166,13 @@ fn apply_scheme(scheme: Scheme) {
     else {
         return;
     };
-    let style = root.style();
+    apply_scheme_to(&root, scheme);
+}
+
+/// Writes the theme's colours as CSS custom properties on `el` (the page's root, or an
+/// embed's shadow host), with `color-scheme` and `data-scheme`.
+pub(crate) fn apply_scheme_to(el: &web_sys::HtmlElement, scheme: Scheme) {
+    let style = el.style();
     for (name, value) in theme::css_vars(scheme) {
         let _ = style.set_property(name, value);
     }
@@ -175,7 +181,7 @@ fn apply_scheme(scheme: Scheme) {
         Scheme::Dark => "dark",
     };
     let _ = style.set_property("color-scheme", name);
-    let _ = root.set_attribute("data-scheme", name);
+    let _ = el.set_attribute("data-scheme", name);
 }
 
 /// The whole playground, opened on the link in the address bar ([`crate::url`]), or on

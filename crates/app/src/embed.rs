@@ -32,7 +32,7 @@ use crate::latency::LatencyPanel;
 use crate::models::Verdict;
 use crate::panels::{ErrorBanner, SummaryTable};
 use crate::sweep::SweepPanel;
-use crate::theme::{self, Scheme};
+use crate::theme::Scheme;
 use crate::url;
 
 /// The message an iframe embed posts to its parent when its height changes.
@@ -124,20 +124,6 @@ pub fn containers() -> Vec<web_sys::Element> {
         .unwrap_or_default()
 }
 
-/// Writes the theme's colours as CSS custom properties on `el`.
-fn apply_scheme(el: &web_sys::HtmlElement, scheme: Scheme) {
-    let style = el.style();
-    for (name, value) in theme::css_vars(scheme) {
-        let _ = style.set_property(name, value);
-    }
-    let name = match scheme {
-        Scheme::Light => "light",
-        Scheme::Dark => "dark",
-    };
-    let _ = style.set_property("color-scheme", name);
-    let _ = el.set_attribute("data-scheme", name);
-}
-
 /// The iframe embed: the page itself is one widget of the link in its fragment.
 #[component]
 pub fn EmbedApp() -> impl IntoView {
@@ -154,7 +140,7 @@ pub fn EmbedApp() -> impl IntoView {
     if let Some(root) = root.clone() {
         let _ = root.class_list().add_1("embedded");
         let root = SendWrapper::new(root);
-        Effect::new(move |_| apply_scheme(&root, pg.scheme.get()));
+        Effect::new(move |_| crate::app::apply_scheme_to(&root, pg.scheme.get()));
     }
     let node = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
@@ -280,7 +266,7 @@ pub fn mount_widget(
         if scheme.is_none() {
             crate::app::follow_system_scheme(pg.scheme);
         }
-        Effect::new(move |_| apply_scheme(&target, pg.scheme.get()));
+        Effect::new(move |_| crate::app::apply_scheme_to(&target, pg.scheme.get()));
         view! {
             <EmbedView
                 pg
