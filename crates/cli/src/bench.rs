@@ -4,25 +4,11 @@
 
 use std::time::Instant;
 
-use whenasync_sim::{simulate_model, validate, Model, Scenario, ScenarioError};
-
-/// The reference scenario with `tasks` requests.
-pub fn scenario(tasks: u32) -> Scenario {
-    let json = format!(
-        r#"{{
-      "version": 1, "name": "bench-threadpool", "seed": 42,
-      "workload": {{
-        "classes": [{{ "name": "request", "steps": [{{ "cpu": "2ms" }}, {{ "io": "20ms" }}, {{ "cpu": "1ms" }}] }}],
-        "arrivals": {{ "poisson": {{ "rate_per_s": 300, "count": {tasks} }} }}
-      }},
-      "models": [{{ "kind": "threads", "workers": 8 }}]
-    }}"#
-    );
-    Scenario::from_json(&json).expect("the bench scenario is valid")
-}
+use whenasync_sim::presets::bench_scenario;
+use whenasync_sim::{simulate_model, validate, Model, ScenarioError};
 
 pub fn run(tasks: u32, repeat: u32) -> Result<(), ScenarioError> {
-    let ck = validate(&scenario(tasks))?;
+    let ck = validate(&bench_scenario(tasks))?;
     let model = Model::Threads { workers: 8 };
     let mut best = f64::INFINITY;
     let mut events = 0;

@@ -89,3 +89,20 @@ pub fn all() -> Vec<Scenario> {
         .filter_map(|(_, json)| Scenario::from_json(json).ok())
         .collect()
 }
+
+/// The benchmark's reference scenario: a `ThreadPoolExecutor(8)` sharing one GIL, `tasks`
+/// requests of 2 ms CPU, 20 ms I/O and 1 ms CPU arriving as Poisson traffic at 300 requests/s,
+/// on the default machine. The native, wasm and SimPy benchmarks all run this one.
+pub fn bench_scenario(tasks: u32) -> Scenario {
+    let json = format!(
+        r#"{{
+      "version": 1, "name": "bench-threadpool", "seed": 42,
+      "workload": {{
+        "classes": [{{ "name": "request", "steps": [{{ "cpu": "2ms" }}, {{ "io": "20ms" }}, {{ "cpu": "1ms" }}] }}],
+        "arrivals": {{ "poisson": {{ "rate_per_s": 300, "count": {tasks} }} }}
+      }},
+      "models": [{{ "kind": "threads", "workers": 8 }}]
+    }}"#
+    );
+    Scenario::from_json(&json).expect("the bench scenario is valid")
+}
