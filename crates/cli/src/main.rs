@@ -76,6 +76,9 @@ enum Command {
         /// Repetitions (the best is reported).
         #[arg(long, default_value_t = 3)]
         repeat: u32,
+        /// Time only the figures-only run (for profiling it).
+        #[arg(long)]
+        figures_only: bool,
     },
 }
 
@@ -163,7 +166,11 @@ fn run(cmd: Command) -> Result<(), Fail> {
         }
         Command::Python(args) => python_cmd::run(args),
         Command::Fidelity(args) => fidelity::run(args),
-        Command::Bench { tasks, repeat } => bench::run(tasks, repeat.max(1)).map_err(Fail::from),
+        Command::Bench {
+            tasks,
+            repeat,
+            figures_only,
+        } => bench::run(tasks, repeat.max(1), !figures_only).map_err(Fail::from),
     }
 }
 

@@ -15,12 +15,12 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use crate::duration::Ns;
 use crate::plan::{Plan, Rng};
-use crate::run::{Kind, LaneKind, Run, TaskRecord, KIND_COUNT};
+use crate::run::{Kind, LaneKind, Run, Summary, TaskRecord, KIND_COUNT};
 use crate::scenario::{Arrivals, Machine, Model, PoolSpec};
 use crate::validate::{limits, Checked, ScenarioError};
 
 use record::Recorder;
-pub(crate) use record::NONE;
+pub(crate) use record::{Totals, NONE};
 
 type Tid = u32;
 type Sid = u32;
@@ -34,8 +34,9 @@ enum What {
     ComputeEnd(Tid, u32),
     /// A sleeping thread's blocking call returns.
     Wake(Tid, u32),
-    /// A GIL waiter's timed wait of one switch interval ends.
-    GilTimeout(Tid, u32, u64),
+    /// A GIL waiter's timed wait of one switch interval ends (with the GIL's switch number
+    /// when the wait began).
+    GilTimeout(Tid, u32, u32),
     /// A thread handed the GIL has woken up and can run.
     GilWake(Tid, u32),
     /// An awaited I/O of a coroutine completes.
@@ -44,9 +45,12 @@ enum What {
     Deadline(u32),
 }
 
+/// 32 bytes: the queue is small (about ten events), so its speed is the speed of moving and
+/// comparing these.
 struct Ev {
     at: Ns,
-    seq: u64,
+    /// Scheduling order among equal times (`limits::MAX_EVENTS` keeps it within `u32`).
+    seq: u32,
     what: What,
 }
 impl PartialEq for Ev {
@@ -120,7 +124,7 @@ pub(crate) struct Engine<'a> {
     ck: &'a Checked,
     m: &'a Machine,
     now: Ns,
-    seq: u64,
+    seq: u32,
     events: u64,
     heap: BinaryHeap<Reverse<Ev>>,
     procs: Vec<Proc>,
@@ -149,15 +153,33 @@ pub(crate) struct Engine<'a> {
     model: &'a Model,
 }
 
-/// Simulates `model` over a checked scenario.
+/// Simulates `model` over a checked scenario, writing down at most `max_segments` segments.
 pub(crate) fn simulate_model(
     ck: &Checked,
     model: &Model,
+    max_segments: usize,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Run, ScenarioError> {
+    Ok(run_events(ck, model, max_segments, progress)?.finish())
+}
+
+/// Simulates `model` over a checked scenario for its figures only.
+pub(crate) fn simulate_summary(ck: &Checked, model: &Model) -> Result<Summary, ScenarioError> {
+    let mut e = run_events(ck, model, 0, &mut |_| {})?;
+    e.rec.close_all(e.now);
+    Ok(e.summarise())
+}
+
+/// Runs the event loop to the end.
+fn run_events<'a>(
+    ck: &'a Checked,
+    model: &'a Model,
+    max_segments: usize,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Engine<'a>, ScenarioError> {
     /// Events between progress reports: rare enough to cost nothing.
     const REPORT_EVERY: u64 = 1 << 16;
-    let mut e = Engine::new(ck, model);
+    let mut e = Engine::new(ck, model, max_segments);
     e.setup();
     e.start_arrivals();
     let total = ck.scenario.workload.arrivals.count().max(1) as f64;
@@ -176,13 +198,13 @@ pub(crate) fn simulate_model(
         }
     }
     progress(1.0);
-    Ok(e.finish())
+    Ok(e)
 }
 
 impl<'a> Engine<'a> {
-    fn new(ck: &'a Checked, model: &'a Model) -> Self {
+    fn new(ck: &'a Checked, model: &'a Model, max_segments: usize) -> Self {
         let m = &ck.scenario.machine;
-        let mut rec = Recorder::default();
+        let mut rec = Recorder::with_budget(max_segments);
         let core_lanes = (0..m.cores)
             .map(|i| rec.add_lane(LaneKind::Core, format!("core {i}"), None, false))
             .collect();
@@ -442,6 +464,7 @@ impl<'a> Engine<'a> {
                 time_by_kind: t.time_by_kind,
             })
             .collect();
+        let summary = self.summarise();
         let (lanes, segments) = crate::summary::order_lanes(self.rec.lanes, self.rec.segments);
         let mut run = Run {
             model: self.model.label(),
@@ -450,14 +473,32 @@ impl<'a> Engine<'a> {
             lanes,
             segments,
             task_segments: self.rec.task_segments,
+            trace_end: self.rec.cut,
             tasks,
             classes,
-            summary: Default::default(),
+            summary,
             insights: Vec::new(),
         };
-        run.summary = crate::summary::summarise(&run, self.events, &mut self.loop_lags);
         run.insights = crate::insights::explain(&run, self.ck);
         run
+    }
+
+    /// The figures of the finished run (its lanes closed).
+    fn summarise(&mut self) -> Summary {
+        let tasks = self.tasks.iter().map(|t| crate::summary::Outcome {
+            arrival: t.arrival,
+            end: t.end,
+            cancelled: t.cancelled,
+            timed_out: t.timed_out,
+            time_by_kind: &t.time_by_kind,
+        });
+        crate::summary::summarise(
+            tasks,
+            self.m.cores,
+            &self.rec.totals,
+            self.events,
+            &mut self.loop_lags,
+        )
     }
 
     /// The label of a new pool thread or process.

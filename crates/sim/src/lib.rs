@@ -55,6 +55,13 @@ pub use scenario::{
 };
 pub use validate::{validate, Checked, ScenarioError};
 
+/// Simulates one model over a checked scenario for its [`Summary`] only, writing down no
+/// segments: the same figures as [`simulate_model`]'s, for sweeps and benchmarks.
+pub fn simulate_summary(checked: &Checked, model: &Model) -> Result<Summary, ScenarioError> {
+    check_model(checked, model)?;
+    engine::simulate_summary(checked, model)
+}
+
 /// Validates `scenario` and simulates every model in it, in order.
 pub fn simulate(scenario: &Scenario) -> Result<Vec<Run>, ScenarioError> {
     let checked = validate(scenario)?;
@@ -79,11 +86,30 @@ pub fn simulate_model_with_progress(
     model: &Model,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Run, ScenarioError> {
-    // Models from outside the scenario are validated like the scenario's own.
+    check_model(checked, model)?;
+    engine::simulate_model(checked, model, usize::MAX, progress)
+}
+
+/// Like [`simulate_model_with_progress`], writing down at most `max_segments` segments (worker
+/// and task ones together). A run that needs more keeps its trace up to the time the budget
+/// ran out ([`Run::trace_end`]); its tasks, summary and insights still cover the whole run.
+/// For huge runs in a browser tab, where a million tasks would otherwise need gigabytes.
+pub fn simulate_model_within(
+    checked: &Checked,
+    model: &Model,
+    max_segments: usize,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Run, ScenarioError> {
+    check_model(checked, model)?;
+    engine::simulate_model(checked, model, max_segments.max(1), progress)
+}
+
+/// Models from outside the scenario are validated like the scenario's own.
+fn check_model(checked: &Checked, model: &Model) -> Result<(), ScenarioError> {
     if !checked.scenario.models.contains(model) {
         let mut sc = checked.scenario.clone();
         sc.models = vec![model.clone()];
         validate(&sc)?;
     }
-    engine::simulate_model(checked, model, progress)
+    Ok(())
 }

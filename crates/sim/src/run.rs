@@ -94,7 +94,7 @@ impl Kind {
 }
 
 /// What a lane shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LaneKind {
     /// An OS thread (the event loop, a pool thread, a process's main thread).
@@ -262,6 +262,11 @@ pub struct Run {
     pub segments: Vec<Segment>,
     /// Task-view segments.
     pub task_segments: Vec<TaskSegment>,
+    /// Where the trace stops when the run was simulated with a segment budget it exceeded:
+    /// segments cover `[0, trace_end)`, while tasks, summary and insights cover the whole run.
+    /// `None`: every segment is there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_end: Option<Ns>,
     /// Per-task records, by id.
     pub tasks: Vec<TaskRecord>,
     /// Class names, indexed by [`TaskRecord::class`].

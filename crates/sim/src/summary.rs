@@ -2,7 +2,8 @@
 //! final lane order (threads of each process, then its GIL, then the cores).
 
 use crate::duration::Ns;
-use crate::run::{Kind, Lane, LaneKind, Run, Segment, Stats, Summary, KIND_COUNT};
+use crate::engine::Totals;
+use crate::run::{Kind, Lane, LaneKind, Segment, Stats, Summary, KIND_COUNT};
 
 /// Nearest-rank statistics of `values` (sorted in place).
 pub fn stats(values: &mut [Ns]) -> Stats {
@@ -78,32 +79,30 @@ pub(crate) fn order_lanes(
     (out, segments)
 }
 
-/// Total length of the union of `spans` (sorted in place).
-fn union_length(spans: &mut [(Ns, Ns)]) -> Ns {
-    spans.sort_unstable();
-    let (mut total, mut cur): (Ns, Option<(Ns, Ns)>) = (0, None);
-    for &(a, b) in spans.iter() {
-        cur = match cur {
-            Some((x, y)) if a <= y => Some((x, y.max(b))),
-            Some((x, y)) => {
-                total += y - x;
-                Some((a, b))
-            }
-            None => Some((a, b)),
-        };
-    }
-    total + cur.map_or(0, |(x, y)| y - x)
+/// What the summary needs of one task.
+pub(crate) struct Outcome<'a> {
+    pub arrival: Ns,
+    pub end: Option<Ns>,
+    pub cancelled: bool,
+    pub timed_out: bool,
+    pub time_by_kind: &'a [Ns; KIND_COUNT],
 }
 
-/// Computes the summary of a finished run.
-pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary {
+/// Computes the summary of a finished run from its tasks and the totals kept as it ran.
+pub(crate) fn summarise<'a>(
+    tasks: impl ExactSizeIterator<Item = Outcome<'a>>,
+    cores: u32,
+    totals: &Totals,
+    events: u64,
+    loop_lags: &mut [Ns],
+) -> Summary {
     let mut s = Summary {
         events,
         ..Summary::default()
     };
-    let mut lat = Vec::with_capacity(run.tasks.len());
+    let mut lat = Vec::with_capacity(tasks.len());
     let mut by_kind = [0; KIND_COUNT];
-    for t in &run.tasks {
+    for t in tasks {
         for (acc, v) in by_kind.iter_mut().zip(t.time_by_kind) {
             *acc += v;
         }
@@ -128,25 +127,13 @@ pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary
     if s.makespan > 0 {
         s.throughput_per_s = s.completed as f64 / (s.makespan as f64 / 1e9);
     }
-    let mut core_busy: u128 = 0;
-    let mut waits = Vec::new();
-    for seg in &run.segments {
-        let d = (seg.end - seg.start) as u128;
-        match run.lanes[seg.lane as usize].kind {
-            LaneKind::Core => core_busy += d,
-            LaneKind::Thread if seg.kind == Kind::GilWait => {
-                s.gil_wait += d as Ns;
-                waits.push((seg.start, seg.end));
-            }
-            _ => {}
-        }
-    }
-    let span = run.cores as u128 * s.makespan as u128;
+    s.gil_wait = totals.gil_wait;
+    let span = cores as u128 * s.makespan as u128;
     if span > 0 {
-        s.core_utilisation = core_busy as f64 / span as f64;
+        s.core_utilisation = totals.core_busy as f64 / span as f64;
     }
     if s.makespan > 0 {
-        s.gil_contention = union_length(&mut waits) as f64 / s.makespan as f64;
+        s.gil_contention = totals.gil_wait_union as f64 / s.makespan as f64;
     }
     s.loop_lag = stats(loop_lags);
     s
@@ -155,16 +142,6 @@ pub(crate) fn summarise(run: &Run, events: u64, loop_lags: &mut [Ns]) -> Summary
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn union_of_overlapping_spans() {
-        assert_eq!(union_length(&mut []), 0);
-        assert_eq!(
-            union_length(&mut [(5, 10), (0, 3), (8, 12), (12, 13)]),
-            3 + 8
-        );
-        assert_eq!(union_length(&mut [(0, 10), (2, 3)]), 10);
-    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -15,7 +15,7 @@ use whenasync_sim::{
 };
 
 /// First bytes of every encoded run (and the format's version, last byte).
-const MAGIC: [u8; 4] = *b"WAR\x01";
+const MAGIC: [u8; 4] = *b"WAR\x02";
 
 /// Why bytes are not a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +39,7 @@ pub fn encode(run: &Run) -> Vec<u8> {
     w.str(&run.model);
     w.str(run.family);
     w.u32(run.cores);
+    w.u64(run.trace_end.unwrap_or(u64::MAX));
     w.len(run.lanes.len());
     for lane in &run.lanes {
         w.u32(lane.id);
@@ -146,6 +147,7 @@ impl Decoder {
         let model = r.string()?;
         let family = static_str(&r.string()?);
         let cores = r.u32()?;
+        let trace_end = Some(r.u64()?).filter(|&t| t != u64::MAX);
         let lanes = r.many(|r| {
             Ok(Lane {
                 id: r.u32()?,
@@ -198,6 +200,7 @@ impl Decoder {
                 lanes,
                 segments: Vec::with_capacity(left),
                 task_segments: Vec::new(),
+                trace_end,
                 tasks: Vec::new(),
                 classes,
                 summary,
@@ -500,6 +503,16 @@ mod tests {
                 assert_eq!(decode(&bytes).as_ref(), Ok(&run), "{}", scenario.name);
             }
         }
+    }
+
+    #[test]
+    fn a_cut_trace_survives_the_trip() {
+        let ck = whenasync_sim::validate(&presets::bench_scenario(2_000)).expect("valid");
+        let model = &ck.scenario.models[0];
+        let run = whenasync_sim::simulate_model_within(&ck, model, 1_000, &mut |_| {})
+            .expect("simulates");
+        assert!(run.trace_end.is_some());
+        assert_eq!(decode(&encode(&run)).as_ref(), Ok(&run));
     }
 
     #[test]

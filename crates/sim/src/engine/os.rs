@@ -26,7 +26,7 @@ pub(crate) struct Gil {
     pub holder: Option<Tid>,
     last_holder: Option<Tid>,
     pub waiters: VecDeque<Tid>,
-    pub switch_no: u64,
+    pub switch_no: u32,
 }
 
 /// Where a thread is in its life.
@@ -313,7 +313,7 @@ impl Engine<'_> {
             gil.holder = Some(t);
             if gil.last_holder != Some(t) {
                 gil.last_holder = Some(t);
-                gil.switch_no += 1;
+                gil.switch_no = gil.switch_no.wrapping_add(1);
             }
         }
         self.threads[t as usize].has_gil = true;
@@ -353,7 +353,7 @@ impl Engine<'_> {
         self.core_request(t);
     }
 
-    pub(super) fn on_gil_timeout(&mut self, t: Tid, gen: u32, sn: u64) {
+    pub(super) fn on_gil_timeout(&mut self, t: Tid, gen: u32, sn: u32) {
         let th = &self.threads[t as usize];
         if th.gen != gen || th.state != TState::GilWait {
             return;
@@ -416,7 +416,8 @@ impl Engine<'_> {
             .map(|s| self.strands[s as usize].task)
             .unwrap_or(NONE);
         self.rec.set(lane, kind.map(|k| (k, task)), now);
-        if has_gil {
+        // A GIL lane only draws: no totals come from it.
+        if has_gil && self.rec.tracing() {
             let gl = self.procs[proc as usize].gil_lane;
             self.rec.set(gl, kind.map(|k| (k, task)), now);
         }

@@ -1,5 +1,10 @@
 //! Recording what happened: lanes, worker segments and task segments. A lane or a strand is
 //! in one state at a time; changing the state closes the previous segment.
+//!
+//! The totals the summary needs (busy core time, GIL waiting and its union over threads) are
+//! kept as segments close, so a run may write down only some of its segments: a budget of
+//! segments ends the trace at a cut time (a huge run stays small enough for a browser tab),
+//! and a budget of zero writes none (a run for its figures only).
 
 use crate::duration::Ns;
 use crate::run::{Kind, Lane, LaneKind, Segment, TaskSegment, KIND_COUNT, NO_TASK};
@@ -9,18 +14,78 @@ use crate::run::{Kind, Lane, LaneKind, Segment, TaskSegment, KIND_COUNT, NO_TASK
 struct Open {
     state: Option<(Kind, u32)>,
     since: Ns,
+    kind: LaneKind,
+}
+
+/// Totals kept while the run goes, for the summary.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Totals {
+    /// Busy core time, ns.
+    pub core_busy: u128,
+    /// Time threads spent waiting for a GIL, summed over threads, ns.
+    pub gil_wait: Ns,
+    /// Time during which at least one thread waited for a GIL, ns.
+    pub gil_wait_union: Ns,
+    /// Threads waiting for a GIL now, and since when the count has been above zero.
+    gil_waiting: u32,
+    gil_waiting_since: Ns,
 }
 
 /// Collects segments as the engine runs.
-#[derive(Default)]
 pub(crate) struct Recorder {
     pub lanes: Vec<Lane>,
     open: Vec<Open>,
     pub segments: Vec<Segment>,
     pub task_segments: Vec<TaskSegment>,
+    pub totals: Totals,
+    /// Segments (worker and task) that may still be written down.
+    budget: usize,
+    /// When the trace ended because the budget ran out (`Some(0)`: no trace at all).
+    pub cut: Option<Ns>,
 }
 
 impl Recorder {
+    /// A recorder that writes down at most `budget` segments, worker and task ones together.
+    pub fn with_budget(budget: usize) -> Self {
+        Recorder {
+            lanes: Vec::new(),
+            open: Vec::new(),
+            segments: Vec::new(),
+            task_segments: Vec::new(),
+            totals: Totals::default(),
+            budget,
+            cut: (budget == 0).then_some(0),
+        }
+    }
+
+    /// Whether segments are still written down.
+    pub fn tracing(&self) -> bool {
+        self.cut.is_none()
+    }
+
+    /// Spends one segment of the budget; at the last one the trace ends at `now`, with the
+    /// segments still open written down up to it.
+    fn spend(&mut self, now: Ns) {
+        self.budget -= 1;
+        if self.budget > 0 {
+            return;
+        }
+        self.cut = Some(now);
+        for (lane, open) in self.open.iter().enumerate() {
+            if let Some((kind, task)) = open.state {
+                if now > open.since {
+                    self.segments.push(Segment {
+                        lane: lane as u32,
+                        task,
+                        kind,
+                        start: open.since,
+                        end: now,
+                    });
+                }
+            }
+        }
+    }
+
     pub fn add_lane(
         &mut self,
         kind: LaneKind,
@@ -39,6 +104,7 @@ impl Recorder {
         self.open.push(Open {
             state: None,
             since: 0,
+            kind,
         });
         id
     }
@@ -49,21 +115,60 @@ impl Recorder {
         if open.state == state {
             return;
         }
-        if let Some((kind, task)) = open.state {
-            if now > open.since {
-                push_merged(
-                    &mut self.segments,
-                    Segment {
-                        lane,
-                        task,
-                        kind,
-                        start: open.since,
-                        end: now,
-                    },
-                );
+        let lane_kind = open.kind;
+        if lane_kind == LaneKind::Thread {
+            let waiting = |s: Option<(Kind, u32)>| matches!(s, Some((Kind::GilWait, _)));
+            let t = &mut self.totals;
+            match (waiting(open.state), waiting(state)) {
+                (false, true) => {
+                    if t.gil_waiting == 0 {
+                        t.gil_waiting_since = now;
+                    }
+                    t.gil_waiting += 1;
+                }
+                (true, false) => {
+                    t.gil_waiting -= 1;
+                    if t.gil_waiting == 0 {
+                        t.gil_wait_union += now - t.gil_waiting_since;
+                    }
+                }
+                _ => {}
             }
         }
-        *open = Open { state, since: now };
+        if let Some((kind, task)) = open.state {
+            if now > open.since {
+                let d = now - open.since;
+                match lane_kind {
+                    LaneKind::Core => self.totals.core_busy += d as u128,
+                    LaneKind::Thread if kind == Kind::GilWait => self.totals.gil_wait += d,
+                    _ => {}
+                }
+            }
+            let since = open.since;
+            *open = Open {
+                state,
+                since: now,
+                kind: lane_kind,
+            };
+            if now > since && self.tracing() {
+                let seg = Segment {
+                    lane,
+                    task,
+                    kind,
+                    start: since,
+                    end: now,
+                };
+                if push_merged(&mut self.segments, seg) {
+                    self.spend(now);
+                }
+            }
+            return;
+        }
+        *open = Open {
+            state,
+            since: now,
+            kind: lane_kind,
+        };
     }
 
     /// Closes every open lane at `now`.
@@ -79,6 +184,16 @@ impl Recorder {
             return;
         }
         by_kind[seg.kind as usize] += seg.end - seg.start;
+        if let Some(cut) = self.cut {
+            // Past the cut, only what began before it is kept, up to it.
+            if seg.start < cut {
+                self.task_segments.push(TaskSegment {
+                    end: seg.end.min(cut),
+                    ..seg
+                });
+            }
+            return;
+        }
         if let Some(last) = self.task_segments.last_mut() {
             if last.task == seg.task
                 && last.branch == seg.branch
@@ -90,10 +205,12 @@ impl Recorder {
             }
         }
         self.task_segments.push(seg);
+        self.spend(seg.end);
     }
 }
 
-fn push_merged(segments: &mut Vec<Segment>, seg: Segment) {
+/// Appends `seg`, or extends the last segment with it; true if it was appended.
+fn push_merged(segments: &mut Vec<Segment>, seg: Segment) -> bool {
     // Consecutive pushes for the same lane are common (cpu then cpu): merge them.
     if let Some(last) = segments.last_mut() {
         if last.lane == seg.lane
@@ -102,10 +219,11 @@ fn push_merged(segments: &mut Vec<Segment>, seg: Segment) {
             && last.end == seg.start
         {
             last.end = seg.end;
-            return;
+            return false;
         }
     }
     segments.push(seg);
+    true
 }
 
 /// `NO_TASK` re-exported for the engine.

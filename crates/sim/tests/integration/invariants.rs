@@ -3,7 +3,10 @@
 
 use proptest::prelude::*;
 use whenasync_sim::plan::{draw_task, PStep};
-use whenasync_sim::{simulate_model, validate, Kind, LaneKind, Model, Run, Scenario};
+use whenasync_sim::{
+    simulate_model, simulate_model_within, simulate_summary, validate, Kind, LaneKind, Model, Run,
+    Scenario,
+};
 
 /// A random step list, at most one level of `offload`/`gather` nesting.
 fn steps_json(depth: u32) -> BoxedStrategy<String> {
@@ -287,8 +290,99 @@ fn check_cpu_conserved(run: &Run, sc: &Scenario) -> Result<(), String> {
     Ok(())
 }
 
+/// The summary's busy-core, GIL-wait and GIL-contention figures (kept as the run goes)
+/// agree with the segments, recomputed here the slow way.
+fn check_summary_matches_segments(run: &Run) -> Result<(), String> {
+    let s = &run.summary;
+    let of_lane = |kind: LaneKind| {
+        run.segments
+            .iter()
+            .filter(move |seg| run.lanes[seg.lane as usize].kind == kind)
+    };
+    let core_busy: u64 = of_lane(LaneKind::Core).map(|seg| seg.end - seg.start).sum();
+    let mut waits: Vec<(u64, u64)> = of_lane(LaneKind::Thread)
+        .filter(|seg| seg.kind == Kind::GilWait)
+        .map(|seg| (seg.start, seg.end))
+        .collect();
+    let gil_wait: u64 = waits.iter().map(|(a, b)| b - a).sum();
+    waits.sort_unstable();
+    let (mut union, mut reach) = (0u64, 0u64);
+    for (a, b) in waits {
+        union += b.saturating_sub(a.max(reach));
+        reach = reach.max(b);
+    }
+    let span = run.cores as f64 * s.makespan as f64;
+    let utilisation = if span > 0.0 {
+        core_busy as f64 / span
+    } else {
+        0.0
+    };
+    let contention = if s.makespan > 0 {
+        union as f64 / s.makespan as f64
+    } else {
+        0.0
+    };
+    if s.gil_wait != gil_wait {
+        return Err(format!(
+            "gil_wait {} but segments say {gil_wait}",
+            s.gil_wait
+        ));
+    }
+    if s.core_utilisation != utilisation || s.gil_contention != contention {
+        return Err(format!(
+            "utilisation {} / contention {} but segments say {utilisation} / {contention}",
+            s.core_utilisation, s.gil_contention
+        ));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_segment_budget_cuts_the_trace_and_nothing_else(sc in scenario(), budget in 1usize..400) {
+        let full = run_of(&sc);
+        let ck = validate(&sc).expect("valid");
+        let cut = simulate_model_within(&ck, &sc.models[0], budget, &mut |_| {}).expect("runs");
+        prop_assert_eq!(&cut.summary, &full.summary);
+        prop_assert_eq!(&cut.tasks, &full.tasks);
+        match cut.trace_end {
+            None => {
+                prop_assert_eq!(&cut.segments, &full.segments);
+                prop_assert_eq!(&cut.task_segments, &full.task_segments);
+            }
+            Some(end) => {
+                // Every segment of the cut trace is the full run's, clipped at the cut; the
+                // budget is kept to within the segments open at the cut.
+                prop_assert!(cut.segments.len() + cut.task_segments.len() <= budget + cut.lanes.len() + full.task_segments.len());
+                let clipped: Vec<_> = full
+                    .segments
+                    .iter()
+                    .filter(|s| s.start < end)
+                    .map(|s| (s.lane, s.task, s.kind, s.start, s.end.min(end)))
+                    .collect();
+                let mut got: Vec<_> = cut.segments.iter().map(|s| (s.lane, s.task, s.kind, s.start, s.end)).collect();
+                // Merging stops at the cut, so compare the covered time per lane and kind.
+                let cover = |v: &mut Vec<(u32, u32, Kind, u64, u64)>| {
+                    let mut m = std::collections::BTreeMap::new();
+                    for &(l, _, k, a, b) in v.iter() { *m.entry((l, k)).or_insert(0u64) += b - a; }
+                    m
+                };
+                prop_assert_eq!(cover(&mut got), cover(&mut clipped.clone()));
+                prop_assert!(cut.task_segments.iter().all(|s| s.end <= end));
+            }
+        }
+    }
+
+    #[test]
+    fn summary_only_runs_give_the_same_figures(sc in scenario()) {
+        let run = run_of(&sc);
+        prop_assert!(check_summary_matches_segments(&run).is_ok(), "{:?}\n{}", check_summary_matches_segments(&run), sc.to_json());
+        let ck = validate(&sc).expect("valid");
+        let summary = simulate_summary(&ck, &sc.models[0]).expect("runs");
+        prop_assert_eq!(summary, run.summary);
+    }
 
     #[test]
     fn invariants_hold(sc in scenario()) {
