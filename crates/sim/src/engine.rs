@@ -48,14 +48,19 @@ enum What {
 /// 32 bytes: the queue is small (about ten events), so its speed is the speed of moving and
 /// comparing these.
 struct Ev {
-    at: Ns,
-    /// Scheduling order among equal times (`limits::MAX_EVENTS` keeps it within `u32`).
-    seq: u32,
+    /// The time in the high 64 bits, the scheduling order among equal times in the low ones:
+    /// one comparison orders events.
+    key: u128,
     what: What,
+}
+impl Ev {
+    fn at(&self) -> Ns {
+        (self.key >> 64) as Ns
+    }
 }
 impl PartialEq for Ev {
     fn eq(&self, o: &Self) -> bool {
-        (self.at, self.seq) == (o.at, o.seq)
+        self.key == o.key
     }
 }
 impl Eq for Ev {}
@@ -66,7 +71,7 @@ impl PartialOrd for Ev {
 }
 impl Ord for Ev {
     fn cmp(&self, o: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(o.at, o.seq))
+        self.key.cmp(&o.key)
     }
 }
 
@@ -124,7 +129,7 @@ pub(crate) struct Engine<'a> {
     ck: &'a Checked,
     m: &'a Machine,
     now: Ns,
-    seq: u32,
+    seq: u64,
     events: u64,
     heap: BinaryHeap<Reverse<Ev>>,
     procs: Vec<Proc>,
@@ -148,6 +153,9 @@ pub(crate) struct Engine<'a> {
     backlog: VecDeque<Sid>,
     /// Tasks finished or cancelled so far (for progress).
     ended: u32,
+    /// Memory of finished tasks' plans and strand lists, for the next tasks.
+    spare_plans: Vec<Plan>,
+    spare_live: Vec<Vec<Sid>>,
     /// Where the search for an idle worker starts (rotates, so idle workers share the load).
     accept_from: usize,
     model: &'a Model,
@@ -184,7 +192,7 @@ fn run_events<'a>(
     e.start_arrivals();
     let total = ck.scenario.workload.arrivals.count().max(1) as f64;
     while let Some(Reverse(ev)) = e.heap.pop() {
-        e.now = ev.at;
+        e.now = ev.at();
         e.events += 1;
         if e.events > limits::MAX_EVENTS {
             return Err(ScenarioError::TooManyEvents {
@@ -235,6 +243,8 @@ impl<'a> Engine<'a> {
             backlog: VecDeque::new(),
             ended: 0,
             accept_from: 0,
+            spare_plans: Vec::new(),
+            spare_live: Vec::new(),
             model,
         }
     }
@@ -242,8 +252,7 @@ impl<'a> Engine<'a> {
     fn schedule(&mut self, at: Ns, what: What) {
         self.seq += 1;
         self.heap.push(Reverse(Ev {
-            at,
-            seq: self.seq,
+            key: (at as u128) << 64 | self.seq as u128,
             what,
         }));
     }
@@ -378,7 +387,9 @@ impl<'a> Engine<'a> {
                 self.schedule(self.now + gap, What::Arrival(n + 1));
             }
         }
-        let (class, plan) = crate::plan::draw_task(self.ck, n);
+        // Finished tasks hand their plan's memory on: no allocation per task in a long run.
+        let mut plan = self.spare_plans.pop().unwrap_or_default();
+        let class = crate::plan::draw_task_into(self.ck, n, &mut plan);
         let task = &mut self.tasks[n as usize];
         task.class = class;
         task.arrival = self.now;
@@ -415,7 +426,11 @@ impl<'a> Engine<'a> {
         let task = &mut self.tasks[n as usize];
         task.end = Some(now);
         task.cancelled = cancelled;
-        task.plan = Plan::default();
+        let plan = std::mem::take(&mut task.plan);
+        let mut live = std::mem::take(&mut task.live);
+        live.clear();
+        self.spare_plans.push(plan);
+        self.spare_live.push(live);
         let client = task.client;
         if let Arrivals::ClosedLoop {
             ref think, count, ..

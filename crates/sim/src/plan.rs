@@ -60,6 +60,13 @@ fn mix(seed: u64, stream: u64) -> u64 {
 /// Draws task `id`: its class (by weight) and its plan. Independent of the model and of the
 /// order tasks are drawn in.
 pub fn draw_task(ck: &crate::validate::Checked, id: u32) -> (u32, Plan) {
+    let mut plan = Plan::default();
+    let class = draw_task_into(ck, id, &mut plan);
+    (class, plan)
+}
+
+/// Like [`draw_task`], drawing the plan into `plan` (cleared first, its memory reused).
+pub fn draw_task_into(ck: &crate::validate::Checked, id: u32, plan: &mut Plan) -> u32 {
     let sc = &ck.scenario;
     let mut rng = Rng::for_task(sc.seed, id as u64);
     let total: f64 = sc.workload.classes.iter().map(|c| c.weight).sum();
@@ -78,10 +85,8 @@ pub fn draw_task(ck: &crate::validate::Checked, id: u32) -> (u32, Plan) {
     } else {
         1.0
     };
-    (
-        class as u32,
-        Plan::draw(&ck.classes[class], &mut rng, scale),
-    )
+    plan.redraw(&ck.classes[class], &mut rng, scale);
+    class as u32
 }
 
 /// One step with its duration drawn.
@@ -135,9 +140,16 @@ impl Plan {
     /// Draws a plan for `steps`. `cpu_scale` stretches Python CPU (free-threaded builds).
     pub fn draw(steps: &[CStep], rng: &mut Rng, cpu_scale: f64) -> Plan {
         let mut plan = Plan::default();
-        plan.seqs.push((0, 0));
-        plan.fill(0, steps, rng, cpu_scale);
+        plan.redraw(steps, rng, cpu_scale);
         plan
+    }
+
+    /// Draws over this plan, reusing its memory.
+    fn redraw(&mut self, steps: &[CStep], rng: &mut Rng, cpu_scale: f64) {
+        self.seqs.clear();
+        self.steps.clear();
+        self.seqs.push((0, 0));
+        self.fill(0, steps, rng, cpu_scale);
     }
 
     fn fill(&mut self, seq: usize, steps: &[CStep], rng: &mut Rng, cpu_scale: f64) {

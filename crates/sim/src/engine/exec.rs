@@ -256,10 +256,17 @@ impl Engine<'_> {
             t.next_branch += 1;
             t.next_branch - 1
         };
+        // A reused slot keeps its frame stack's memory.
+        let mut frames = match self.free_strands.last() {
+            Some(&id) => std::mem::take(&mut self.strands[id as usize].frames),
+            None => Vec::with_capacity(2),
+        };
+        frames.clear();
+        frames.push(Frame { seq, pc: 0 });
         let s = Strand {
             task,
             branch,
-            frames: vec![Frame { seq, pc: 0 }],
+            frames,
             cont,
             wait: Wait::None,
             gen: 0,
@@ -283,7 +290,13 @@ impl Engine<'_> {
                 (self.strands.len() - 1) as Sid
             }
         };
-        self.tasks[task as usize].live.push(id);
+        let live = &mut self.tasks[task as usize].live;
+        if live.capacity() == 0 {
+            if let Some(spare) = self.spare_live.pop() {
+                *live = spare;
+            }
+        }
+        live.push(id);
         id
     }
 
