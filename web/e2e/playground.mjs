@@ -110,6 +110,29 @@ export class PlaygroundPage {
     await this.waitForCharts();
   }
 
+  /** The run panel of the model labelled `label` ("threads(4)", …). */
+  runPanel(label) {
+    return this.page.locator(`[data-testid="run-panel"][data-model="${label}"]`);
+  }
+
+  /**
+   * Opens the Python dialog of the model labelled `label` from its run panel (a click, or Enter
+   * on the focused chip with `{ keyboard: true }`), and waits until a worker has written the
+   * program. Returns the open dialog.
+   */
+  async openPython(label, { keyboard = false } = {}) {
+    const chip = this.runPanel(label).getByTestId("export-python");
+    if (keyboard) {
+      await chip.focus();
+      await this.page.keyboard.press("Enter");
+    } else {
+      await chip.click();
+    }
+    const dialog = this.page.locator('[data-testid="python-dialog"][open]');
+    await dialog.getByTestId("python-code").waitFor({ timeout: 30_000 });
+    return dialog;
+  }
+
   /** Switches Gantt rows to "by worker" or "by task". */
   async rowsBy(label) {
     await this.page.getByTestId("view-picker").getByRole("button", { name: label }).click();

@@ -267,7 +267,7 @@ impl Background {
                         workers::cancel(group);
                         bg.deliver(scenario, Err(message), None);
                     }
-                    Reply::Ready | Reply::Figures { .. } => {}
+                    Reply::Ready | Reply::Figures { .. } | Reply::Python { .. } => {}
                 }
             });
         }

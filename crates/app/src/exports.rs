@@ -282,8 +282,8 @@ pub fn PngButton(
     }
 }
 
-/// The exports of run `index` of the playground: PNG of its Gantt chart, CSV, trace, and
-/// Perfetto. Lives in the run's panel.
+/// The exports of run `index` of the playground: PNG of its Gantt chart, CSV, trace,
+/// Perfetto, and its Python program ([`crate::python_panel`]). Lives in the run's panel.
 #[component]
 pub fn RunExports(
     /// Which run of the playground's runs.
@@ -372,6 +372,7 @@ pub fn RunExports(
             >
                 "Perfetto ↗"
             </button>
+            <crate::python_panel::PythonButton index />
             <span class="export-status" role="status" aria-live="polite" data-testid="export-status">
                 {move || status.get()}
             </span>

@@ -26,6 +26,7 @@ pub mod machine;
 pub mod models;
 pub mod panels;
 pub mod plot;
+pub mod python_panel;
 pub mod share;
 pub mod sweep;
 pub mod theme;

@@ -1,5 +1,6 @@
 //! A pool of Web Workers (one per hardware thread) that simulate off the page's main thread:
-//! heavy scenarios ([`crate::background`]) and sweeps ([`crate::sweep`]).
+//! heavy scenarios ([`crate::background`]) and sweeps ([`crate::sweep`]); they also write the
+//! Python programs ([`crate::python_panel`]), so the generator stays out of the page's wasm.
 //!
 //! Jobs queue FIFO and go to the first idle worker; workers start lazily, and a worker is only
 //! sent work after it has posted `Ready` (a message posted before its wasm has loaded would be
@@ -25,8 +26,8 @@ pub const WORKER_URL: &str = "./whenasync-worker_loader.js";
 pub const MAX_WORKERS: usize = 8;
 
 /// What a job's listener hears: every reply about the job, the last one being `Run`,
-/// `Figures` or `Failed`; with a `Run`, the run's bytes (still in JS memory: copying them
-/// into wasm is the listener's business, a slice at a time).
+/// `Figures`, `Python` or `Failed`; with a `Run`, the run's bytes (still in JS memory:
+/// copying them into wasm is the listener's business, a slice at a time).
 pub type Listener = Rc<RefCell<dyn FnMut(Reply, Option<Uint8Array>)>>;
 
 struct Job {
@@ -82,9 +83,7 @@ pub fn submit(
         p.next_job = p.next_job.wrapping_add(1);
         p.next_job
     });
-    match &mut request {
-        Request::Simulate { job, .. } | Request::Figures { job, .. } => *job = id,
-    }
+    *request.job_mut() = id;
     let broken = POOL.with(|p| p.borrow().broken.clone());
     if let Some(message) = broken {
         (listener.borrow_mut())(Reply::Failed { job: id, message }, None);
@@ -255,7 +254,10 @@ fn on_reply(index: usize, worker: &Worker, reply: Reply, payload: Option<Uint8Ar
                 .as_ref()
                 .filter(|j| j.id == *job)
                 .map(|j| j.listener.clone()),
-            Reply::Run { job, .. } | Reply::Figures { job, .. } | Reply::Failed { job, .. } => {
+            Reply::Run { job, .. }
+            | Reply::Figures { job, .. }
+            | Reply::Python { job, .. }
+            | Reply::Failed { job, .. } => {
                 // A worker that could not read a request fails with job u32::MAX: that is
                 // the job it was given.
                 let done = slot.job.take_if(|j| j.id == *job || *job == u32::MAX);

@@ -9,6 +9,7 @@
 //!                      ◀── Reply::Progress { job, fraction } (a few per second)
 //!                      ◀── Reply::Run { job, bytes }       (wire::encode, transferred)
 //!     Request::Figures { … }                     ──▶ Reply::Figures (sweeps: numbers only)
+//!     Request::Python { … }                      ──▶ Reply::Python (the program's text)
 //! ```
 //!
 //! The library is plain Rust (no browser types), so both the codec and the protocol are

@@ -4,7 +4,7 @@
 //! costs code size on the page.
 
 use serde::{Deserialize, Serialize};
-use whenasync_sim::{validate, Run, Scenario};
+use whenasync_sim::{python, validate, Run, Scenario};
 
 /// What the page asks a worker to do. Every job carries an id the replies repeat.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,13 +28,52 @@ pub enum Request {
         /// Which of its models.
         model: u32,
     },
+    /// Write the equivalent runnable Python program of model `model`
+    /// ([`whenasync_sim::python::program`]). Generated here, not on the page, so the
+    /// generator stays out of the page's wasm.
+    Python {
+        /// The job id.
+        job: u32,
+        /// The scenario, as JSON.
+        scenario: String,
+        /// Which of its models.
+        model: u32,
+    },
 }
 
 impl Request {
     /// The job id.
     pub fn job(&self) -> u32 {
+        *self.fields().0
+    }
+
+    /// The job id, to set it.
+    pub fn job_mut(&mut self) -> &mut u32 {
         match self {
-            Request::Simulate { job, .. } | Request::Figures { job, .. } => *job,
+            Request::Simulate { job, .. }
+            | Request::Figures { job, .. }
+            | Request::Python { job, .. } => job,
+        }
+    }
+
+    /// (job id, scenario JSON, model index): every request has the three.
+    fn fields(&self) -> (&u32, &str, u32) {
+        match self {
+            Request::Simulate {
+                job,
+                scenario,
+                model,
+            }
+            | Request::Figures {
+                job,
+                scenario,
+                model,
+            }
+            | Request::Python {
+                job,
+                scenario,
+                model,
+            } => (job, scenario, *model),
         }
     }
 }
@@ -101,6 +140,13 @@ pub enum Reply {
         /// Milliseconds spent simulating.
         simulate_ms: f64,
     },
+    /// The program of a [`Request::Python`] job.
+    Python {
+        /// The job id.
+        job: u32,
+        /// The Python program's text.
+        program: String,
+    },
     /// The job could not run: the scenario is invalid or too big (one line, for the page).
     Failed {
         /// The job id.
@@ -133,18 +179,7 @@ fn answer(
     now_ms: &dyn Fn() -> f64,
     payload: &mut Option<Vec<u8>>,
 ) -> Reply {
-    let (job, scenario, model, whole) = match request {
-        Request::Simulate {
-            job,
-            scenario,
-            model,
-        } => (*job, scenario, *model, true),
-        Request::Figures {
-            job,
-            scenario,
-            model,
-        } => (*job, scenario, *model, false),
-    };
+    let (&job, scenario, model) = request.fields();
     let failed = |message: String| Reply::Failed { job, message };
     let scenario = match Scenario::from_json(scenario) {
         Ok(s) => s,
@@ -157,6 +192,12 @@ fn answer(
     let Some(model) = checked.scenario.models.get(model as usize).cloned() else {
         return failed(format!("the scenario has no model {model}"));
     };
+    if let Request::Python { .. } = request {
+        return Reply::Python {
+            job,
+            program: python::program(&checked, &model),
+        };
+    }
     let started = now_ms();
     // A progress report every 1 % at most: posting a message costs more than a few events.
     let mut last = -1.0_f64;
@@ -171,7 +212,7 @@ fn answer(
         Err(e) => return failed(e.to_string()),
     };
     let simulate_ms = now_ms() - started;
-    if whole {
+    if let Request::Simulate { .. } = request {
         let bytes = crate::wire::encode(&run);
         let len = bytes.len() as f64;
         *payload = Some(bytes);
@@ -261,5 +302,66 @@ mod tests {
             Reply::Failed { message, .. } => assert!(message.contains("99"), "{message}"),
             other => panic!("expected a failure, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_python_job_returns_the_program_the_command_line_prints() {
+        let json = presets::get("cpu-threads-gil")
+            .expect("the preset exists")
+            .expect("it parses")
+            .to_json();
+        let checked = validate(&Scenario::from_json(&json).expect("parses")).expect("valid");
+        let index = checked
+            .scenario
+            .models
+            .iter()
+            .position(|m| m.label().starts_with("threads"))
+            .expect("a threads model");
+        let mut request = Request::Python {
+            job: 0,
+            scenario: json,
+            model: index as u32,
+        };
+        *request.job_mut() = 9;
+        assert_eq!(request.job(), 9);
+        let mut reports = 0;
+        let (reply, payload) = handle(&request, &mut |_, _| reports += 1, &|| 0.0);
+        assert!(payload.is_none());
+        assert_eq!(reports, 0, "a program is written in one go");
+        let Reply::Python { job, program } = reply else {
+            panic!("expected a program, got {reply:?}");
+        };
+        assert_eq!(job, 9);
+        assert_eq!(
+            program,
+            python::program(&checked, &checked.scenario.models[index])
+        );
+        assert!(program.starts_with("#!/usr/bin/env python3\n"), "{program}");
+        assert!(program.contains("ThreadPoolExecutor"));
+        // Another model, another program; a model that is not there fails like the others.
+        let Request::Python { scenario, .. } = &request else {
+            unreachable!()
+        };
+        let sync = Request::Python {
+            job: 10,
+            scenario: scenario.clone(),
+            model: 0,
+        };
+        match handle(&sync, &mut |_, _| {}, &|| 0.0).0 {
+            Reply::Python {
+                job: 10,
+                program: p,
+            } => assert_ne!(p, program),
+            other => panic!("expected a program, got {other:?}"),
+        }
+        let missing = Request::Python {
+            job: 11,
+            scenario: scenario.clone(),
+            model: 42,
+        };
+        assert!(matches!(
+            handle(&missing, &mut |_, _| {}, &|| 0.0),
+            (Reply::Failed { job: 11, .. }, None)
+        ));
     }
 }

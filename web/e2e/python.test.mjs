@@ -1,0 +1,197 @@
+// End-to-end: the Python program of the scenario on screen under one model (the text
+// `whenasync python` prints), written by a Web Worker on demand and shown in a dialog: Copy puts
+// it on the clipboard (or selects it where there is no clipboard), Download saves it as .py,
+// Esc closes and gives the focus back, dark mode is readable. The generator lives in the
+// worker's wasm only, never in the landing page's. Run by scripts/test.sh against the release
+// builds (at / and at the sub-path /whenasync/).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serve } from "./server.mjs";
+import { launchBrowser, PlaygroundPage } from "./playground.mjs";
+
+const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
+const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
+const SCREENSHOTS = "web/screenshots";
+const DESKTOP = { width: 1280, height: 720 };
+/** A string only the generator (crates/sim/src/python.rs) writes. */
+const GENERATOR_MARK = "WHENASYNC_SCALE";
+
+function buildOrSkip(dir) {
+  if (existsSync(join(dir, "index.html"))) return false;
+  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
+  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
+  return why;
+}
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function open(url, { fragment = "", colorScheme = "light", permissions, init } = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, colorScheme });
+  if (permissions) await context.grantPermissions(permissions, { origin: new URL(url).origin });
+  const page = await context.newPage();
+  if (init) await page.addInitScript(init);
+  const pg = new PlaygroundPage(page, url + fragment);
+  await pg.open();
+  return { pg, context };
+}
+
+/** Relative luminance of a computed `rgb(…)` colour, 0 (black) to 1 (white). */
+function luminance(css) {
+  const [r, g, b] = css.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => Number(v) / 255);
+  const lin = (c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+describe("the Python program", () => {
+  const skip = buildOrSkip(DIST);
+  let server;
+  before(async () => {
+    if (!skip) server = await serve(DIST, "/");
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test("a threads model's program: shown, copied, downloaded, closed with Esc", { skip }, async () => {
+    const { pg, context } = await open(server.url, {
+      fragment: "#preset=cpu-threads-gil",
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
+    assert.deepEqual(await pg.models(), ["sync", "threads(4)", "processes(4, fork)"]);
+    const dialog = await pg.openPython("threads(4)");
+    assert.match(await dialog.getByRole("heading").innerText(), /Python program · threads\(4\)/);
+    const code = dialog.getByTestId("python-code");
+    const program = await code.textContent();
+    assert.ok(program.startsWith("#!/usr/bin/env python3\n"), program.slice(0, 200));
+    assert.match(program, /^# Scenario: cpu-threads-gil$/m);
+    assert.match(program, /^# Model: threads\(4\) — ThreadPoolExecutor\(4\)/m);
+    assert.match(program, /^from concurrent\.futures import ThreadPoolExecutor$/m);
+    assert.match(program, /^if __name__ == "__main__":$/m);
+    assert.match(await dialog.innerText(), /python3 whenasync-cpu-threads-gil-threads-4\.py[\s\S]*whenasync run --json/);
+    // The block scrolls rather than growing with the program, and is monospace.
+    const box = await code.evaluate((el) => ({
+      scrolls: el.scrollHeight > el.clientHeight,
+      font: getComputedStyle(el).fontFamily,
+      tabIndex: el.tabIndex,
+    }));
+    assert.ok(box.scrolls, "the program does not scroll");
+    assert.match(box.font, /monospace/);
+    assert.equal(box.tabIndex, 0, "the code block cannot be reached from the keyboard");
+
+    await dialog.getByTestId("python-copy").click();
+    await pg.page.waitForFunction(() =>
+      document.querySelector('[data-testid="python-dialog"][open] [data-testid="python-status"]')?.textContent === "Copied",
+    );
+    assert.equal(await pg.page.evaluate(() => navigator.clipboard.readText()), program);
+
+    const [download] = await Promise.all([
+      pg.page.waitForEvent("download"),
+      dialog.getByTestId("python-download").click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "whenasync-cpu-threads-gil-threads-4.py");
+    assert.equal(readFileSync(await download.path(), "utf8"), program);
+    await pg.page.screenshot({ path: join(SCREENSHOTS, "python-dialog.png") });
+
+    // Esc closes the dialog and gives the focus back to the button that opened it.
+    await pg.page.keyboard.press("Escape");
+    await pg.page.waitForFunction(() => !document.querySelector('[data-testid="python-dialog"][open]'));
+    assert.equal(
+      await pg.page.evaluate(() => document.activeElement?.closest('[data-testid="run-panel"]')?.dataset.model),
+      "threads(4)",
+    );
+    assert.equal(await pg.page.evaluate(() => document.activeElement?.dataset.testid), "export-python");
+
+    // Another model, another program (opened from the keyboard): the sync one imports no
+    // thread pool. The focus moves into the dialog.
+    const sync = await pg.openPython("sync", { keyboard: true });
+    assert.equal(await pg.page.evaluate(() => !!document.activeElement?.closest('[data-testid="python-dialog"][open]')), true);
+    const syncProgram = await sync.getByTestId("python-code").textContent();
+    assert.match(syncProgram, /^# Model: sync — /m);
+    assert.doesNotMatch(syncProgram, /^from concurrent\.futures import ThreadPoolExecutor$/m);
+    await sync.getByTestId("python-close").click();
+    await pg.page.waitForFunction(() => !document.querySelector('[data-testid="python-dialog"][open]'));
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
+  test("without a clipboard, Copy selects the program for the user to copy", { skip }, async () => {
+    const { pg, context } = await open(server.url, {
+      fragment: "#preset=gather-10-queries&m=1",
+      init: () => Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined }),
+    });
+    const dialog = await pg.openPython("async");
+    const program = await dialog.getByTestId("python-code").textContent();
+    assert.match(program, /^import asyncio$/m);
+    await dialog.getByTestId("python-copy").click();
+    await pg.page.waitForFunction(() =>
+      /refused the clipboard/.test(document.querySelector('[data-testid="python-dialog"][open] [data-testid="python-status"]')?.textContent),
+    );
+    // Selected (a selection's text drops the last line break).
+    assert.equal((await pg.page.evaluate(() => getSelection().toString())).trimEnd(), program.trimEnd());
+    assert.equal(await pg.page.evaluate(() => document.activeElement?.dataset.testid), "python-code");
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
+  test("dark mode: the program reads light on dark", { skip }, async () => {
+    const { pg, context } = await open(server.url, { fragment: "#preset=cpu-threads-gil&m=2", colorScheme: "dark" });
+    const dialog = await pg.openPython("processes(4, fork)");
+    const program = await dialog.getByTestId("python-code").textContent();
+    assert.match(program, /ProcessPoolExecutor/);
+    const colours = await dialog.getByTestId("python-code").evaluate((el) => {
+      const s = getComputedStyle(el);
+      const d = getComputedStyle(el.closest("dialog"));
+      return { text: s.color, background: s.backgroundColor, dialog: d.backgroundColor };
+    });
+    assert.ok(luminance(colours.background) < 0.1, `background ${colours.background}`);
+    assert.ok(luminance(colours.dialog) < 0.1, `dialog ${colours.dialog}`);
+    assert.ok(luminance(colours.text) > 0.5, `text ${colours.text}`);
+    await pg.page.screenshot({ path: join(SCREENSHOTS, "python-dialog-dark.png") });
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
+  // The generator is big: the landing page's wasm must not carry it, only the worker's.
+  test("the generator is in the worker's wasm, not the page's", { skip }, () => {
+    const wasm = readdirSync(DIST).filter((f) => f.endsWith(".wasm"));
+    const app = wasm.filter((f) => f.startsWith("whenasync-app"));
+    const worker = wasm.filter((f) => f.startsWith("whenasync-worker"));
+    assert.equal(app.length, 1, `${wasm}`);
+    assert.equal(worker.length, 1, `${wasm}`);
+    const has = (f) => readFileSync(join(DIST, f)).includes(GENERATOR_MARK);
+    assert.ok(has(worker[0]), `${worker[0]} lacks the generator`);
+    assert.ok(!has(app[0]), `${app[0]} links the Python generator`);
+  });
+});
+
+describe("the Python program at a sub-path", () => {
+  const skip = buildOrSkip(SUBPATH_DIST);
+  let server;
+  before(async () => {
+    if (!skip) server = await serve(SUBPATH_DIST, "/whenasync/");
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test("the worker that writes it loads from under the sub-path", { skip }, async () => {
+    const { pg, context } = await open(server.url, { fragment: "#preset=offload-to-thread" });
+    const [first] = await pg.models();
+    const dialog = await pg.openPython(first);
+    assert.ok((await dialog.getByTestId("python-code").textContent()).startsWith("#!/usr/bin/env python3\n"));
+    assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker_bg.wasm" && r.status === 200));
+    assert.deepEqual(server.requests.filter((r) => !r.path.startsWith("/whenasync/")), []);
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+});
