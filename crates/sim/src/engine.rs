@@ -83,11 +83,14 @@ struct Proc {
 }
 
 /// Where arriving tasks go.
+#[derive(Clone, Copy)]
 enum Entry {
     /// Into a pool's queue (sync, threads, processes, server of sync/threads workers).
     Pool(u32),
-    /// Round-robin onto event loops (async, server of async workers).
-    Loops(Vec<u32>),
+    /// Onto the one event loop, as a task created at its arrival (async).
+    Loop(u32),
+    /// Into the listening socket that the event loops of server workers share.
+    Listen,
 }
 
 /// A task in flight.
@@ -149,14 +152,16 @@ pub(crate) struct Engine<'a> {
     arrivals_rng: Rng,
     issued: u32,
     loop_lags: Vec<Ns>,
-    /// Connections no server worker has accepted yet.
+    /// Connections waiting in the listening socket's backlog, oldest first: no server worker
+    /// has accepted them yet.
     backlog: VecDeque<Sid>,
     /// Tasks finished or cancelled so far (for progress).
     ended: u32,
     /// Memory of finished tasks' plans and strand lists, for the next tasks.
     spare_plans: Vec<Plan>,
     spare_live: Vec<Vec<Sid>>,
-    /// Where the search for an idle worker starts (rotates, so idle workers share the load).
+    /// The worker woken first by the next connection: the one after the last to accept (so
+    /// idle workers take turns at winning the race to `accept()`).
     accept_from: usize,
     model: &'a Model,
 }
@@ -234,7 +239,7 @@ impl<'a> Engine<'a> {
             strands: Vec::new(),
             free_strands: Vec::new(),
             tasks: Vec::with_capacity(ck.scenario.workload.arrivals.count() as usize),
-            entry: Entry::Loops(Vec::new()),
+            entry: Entry::Loop(0),
             rec,
             wakeups: VecDeque::new(),
             arrivals_rng: Rng::for_arrivals(ck.scenario.seed),
@@ -302,7 +307,7 @@ impl<'a> Engine<'a> {
             Model::Async { limit } => {
                 let p = self.add_proc(String::new());
                 let lp = self.add_loop(p, *limit, "event loop");
-                self.entry = Entry::Loops(vec![lp]);
+                self.entry = Entry::Loop(lp);
             }
             Model::Server { workers, inner } => match **inner {
                 Model::Async { limit } => {
@@ -312,7 +317,7 @@ impl<'a> Engine<'a> {
                         lps.push(self.add_loop(p, limit, &format!("worker {} · loop", w + 1)));
                     }
                     self.share_accept(&lps);
-                    self.entry = Entry::Loops(lps);
+                    self.entry = Entry::Listen;
                 }
                 Model::Threads { workers: per } => {
                     let pool = self.add_server_pool(*workers, per);
@@ -397,24 +402,22 @@ impl<'a> Engine<'a> {
         if let Some(t) = sc.workload.timeout {
             self.schedule(self.now + t.0, What::Deadline(n));
         }
-        match &self.entry {
+        match self.entry {
             Entry::Pool(pool) => {
-                let pool = *pool;
                 let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
                 self.submit(pool, s);
             }
-            Entry::Loops(lps) if lps.len() == 1 => {
-                let lp = lps[0];
+            Entry::Loop(lp) => {
                 let s = self.new_strand(n, 0, exec::Cont::Task, lp);
                 self.strands[s as usize].new = true;
                 self.post_to_loop(lp, exec::Item::Create(s), Kind::LoopBusy);
             }
-            Entry::Loops(_) => {
-                // Server workers share one listening socket: an idle worker accepts the
-                // connection; if every worker is busy it waits in the backlog.
+            Entry::Listen => {
+                // Server workers share one listening socket: the connection waits in its
+                // backlog until a worker's loop polls and accepts it.
                 let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
                 self.strands[s as usize].new = true;
-                self.accept_or_backlog(s);
+                self.connect(s);
             }
         }
     }

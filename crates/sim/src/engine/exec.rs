@@ -9,6 +9,13 @@
 //! 3. A resumed coroutine goes to the back of the ready queue; while the loop is busy it waits
 //!    there ("loop lag", [`Kind::LoopBusy`]); each resume costs `await_overhead`.
 //! 4. Offloaded steps run on pool threads that share the loop's GIL.
+//! 5. Server workers share one listening socket (`selector_events.py`). A connection waits in
+//!    its backlog until a worker's loop polls and finds the socket readable: then the accept
+//!    callback joins the ready queue behind the callbacks already there and, when it runs,
+//!    accepts every waiting connection, up to [`ACCEPT_BATCH`], creating a task for each
+//!    (`_accept_connection`). A loop busy with a callback accepts only at its next poll, then
+//!    takes all that queued meanwhile. Loops parked in `select()` all wake on a connection
+//!    (no `EPOLLEXCLUSIVE`); the first to accept wins it, the others find nothing and park.
 
 use std::collections::VecDeque;
 
@@ -18,6 +25,10 @@ use crate::plan::PStep;
 use crate::run::{Kind, LaneKind, TaskSegment};
 use crate::scenario::{PoolSpec, StartMethod};
 use crate::validate::start_cost;
+
+/// The most connections one run of the accept callback takes: the `backlog` argument of
+/// `BaseSelectorEventLoop._accept_connection`, 100 (`asyncio.start_server`'s default).
+pub(crate) const ACCEPT_BATCH: usize = 100;
 
 /// Where a strand's result goes when it finishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +89,8 @@ pub(crate) enum Item {
     Create(Sid),
     /// Resume the coroutine.
     Resume(Sid),
+    /// The listening socket's accept callback: accept waiting connections, a task for each.
+    Accept,
 }
 
 pub(crate) struct Loop {
@@ -90,7 +103,7 @@ pub(crate) struct Loop {
     limit: Option<u32>,
     in_flight: u32,
     sem_waiters: VecDeque<Sid>,
-    /// One of several server workers sharing a listening socket.
+    /// A server worker: it accepts connections from the listening socket the workers share.
     shared_accept: bool,
 }
 
@@ -423,11 +436,10 @@ impl Engine<'_> {
 
     /// `call_soon_threadsafe` / an I/O event: the item joins the loop's next poll.
     pub(super) fn post_to_loop(&mut self, lp: u32, item: Item, kind: Kind) {
-        let s = match item {
-            Item::Create(s) | Item::Resume(s) => s,
-        };
-        self.strands[s as usize].ready_since = self.now;
-        self.strand_state(s, kind);
+        if let Item::Create(s) | Item::Resume(s) = item {
+            self.strands[s as usize].ready_since = self.now;
+            self.strand_state(s, kind);
+        }
         let l = &mut self.loops[lp as usize];
         l.pending.push_back(item);
         if l.parked {
@@ -596,22 +608,13 @@ impl Engine<'_> {
                 }
                 continue;
             }
-            if self.loops[lp as usize].batch == 0 && self.loops[lp as usize].shared_accept {
-                // Polling, this worker also accepts one waiting connection, if any.
-                while let Some(s) = self.backlog.pop_front() {
-                    if !self.strands[s as usize].alive {
-                        self.free_strands.push(s); // cancelled in the backlog
-                        continue;
-                    }
-                    self.strands[s as usize].lp = lp;
-                    self.loops[lp as usize].pending.push_back(Item::Create(s));
-                    break;
-                }
-            }
             let l = &mut self.loops[lp as usize];
             if l.batch == 0 {
-                // A new iteration: poll I/O (completions and new connections), then run
-                // what is ready now.
+                // A new iteration: poll I/O — a readable listening socket queues its accept
+                // callback, completions their callbacks — then run what is ready now.
+                if l.shared_accept && !self.backlog.is_empty() {
+                    l.ready.push_back(Item::Accept);
+                }
                 let pending = std::mem::take(&mut l.pending);
                 l.ready.extend(pending);
                 l.batch = l.ready.len();
@@ -641,6 +644,7 @@ impl Engine<'_> {
                         return;
                     }
                 }
+                Item::Accept => self.accept(lp),
                 Item::Resume(s) => {
                     if !self.strands[s as usize].alive {
                         continue;
@@ -747,24 +751,48 @@ impl Engine<'_> {
         }
     }
 
-    /// A new connection to a server of async workers: the next idle (parked) worker accepts
-    /// it at once; otherwise it waits in the backlog for the first worker that polls.
-    pub(super) fn accept_or_backlog(&mut self, s: Sid) {
+    /// A client connects to the server's listening socket (rule 5): the connection waits in
+    /// the backlog. Every worker parked in `select()` wakes and races to accept it; the winner
+    /// is the first parked one after the last worker to accept. Only the winner is woken here:
+    /// the others would find the backlog empty and park again, at no cost in the model. Busy
+    /// workers see the connection at their next poll.
+    pub(super) fn connect(&mut self, s: Sid) {
+        self.strands[s as usize].ready_since = self.now;
+        self.strand_state(s, Kind::Queued);
+        self.backlog.push_back(s);
         let n = self.loops.len();
-        let idle = (0..n)
+        let winner = (0..n)
             .map(|i| (self.accept_from + i) % n)
-            .find(|&i| self.loops[i].parked);
-        match idle {
-            Some(i) => {
-                self.accept_from = i + 1;
-                self.strands[s as usize].lp = i as u32;
-                self.post_to_loop(i as u32, Item::Create(s), Kind::LoopBusy);
+            .find(|&i| self.loops[i].shared_accept && self.loops[i].parked);
+        if let Some(i) = winner {
+            self.loops[i].parked = false;
+            let t = self.loops[i].thread;
+            self.unpark(t);
+        }
+    }
+
+    /// Loop `lp`'s accept callback runs (rule 5): it accepts the waiting connections, oldest
+    /// first and at most [`ACCEPT_BATCH`], and creates their tasks now, in accept order, before
+    /// the rest of the iteration (`create_task` runs inside the callback).
+    fn accept(&mut self, lp: u32) {
+        let k = self.backlog.len().min(ACCEPT_BATCH);
+        let mut took = false;
+        for i in (0..k).rev() {
+            let s = self.backlog[i];
+            if !self.strands[s as usize].alive {
+                self.free_strands.push(s); // its caller gave up while it waited
+                continue;
             }
-            None => {
-                self.strands[s as usize].ready_since = self.now;
-                self.strand_state(s, Kind::Queued);
-                self.backlog.push_back(s);
-            }
+            took = true;
+            self.strands[s as usize].lp = lp;
+            self.strand_state(s, Kind::LoopBusy);
+            let l = &mut self.loops[lp as usize];
+            l.ready.push_front(Item::Create(s));
+            l.batch += 1;
+        }
+        self.backlog.drain(..k);
+        if took {
+            self.accept_from = lp as usize + 1;
         }
     }
 

@@ -1,5 +1,6 @@
 //! The simulator's integration tests: one binary, one module per concern.
 
+mod accept;
 mod invariants;
 mod presets;
 mod snapshots;

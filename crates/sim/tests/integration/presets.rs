@@ -604,6 +604,17 @@ fn uvicorn_workers() {
         "latency falls with workers"
     );
     ratio_within("p50 1 / 4 workers", p50(1) as f64 / p50(4) as f64, 3.3, 4.5);
+    // Greedy accept: the worker that polls first after the clients' opening burst takes it
+    // all, and its requests wait behind each other while other workers have few.
+    for n in [4, 8] {
+        let l = &r.get(&format!("server({n} × async)")).summary.latency;
+        assert!(
+            l.p99 > 2 * l.p50,
+            "{n} workers: p99 {:.0} ms should be more than twice p50 {:.0} ms",
+            ms(l.p99),
+            ms(l.p50)
+        );
+    }
 }
 
 /// `asyncio.wait(timeout=1)` cancels the stragglers at 1 s; threads can only abandon them.

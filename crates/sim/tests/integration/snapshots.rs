@@ -144,3 +144,27 @@ fn to_thread_work_competes_with_the_loop_for_the_gil() {
         "#]],
     );
 }
+
+#[test]
+fn a_busy_worker_accepts_every_waiting_connection() {
+    // Worker 1 takes #0 and worker 2 #1 while idle; #2–#5 arrive while both compute and wait
+    // in the socket's backlog. Worker 1 polls first (at 20 ms) and accepts all four at once
+    // (asyncio's `_accept_connection`), so it serves them one after another while worker 2,
+    // polling a millisecond later, finds nothing and stays idle.
+    check(
+        r#"{"version":1,"machine":{"cores":2,"await_overhead":"0ns","task_create":"0ns"},
+            "workload":{"classes":[{"name":"req","steps":[{"cpu":"20ms"}]}],
+            "arrivals":{"interval":{"every":"1ms","count":6}}},
+            "models":[{"kind":"server","workers":2,"inner":{"kind":"async"}}]}"#,
+        expect![[r#"
+            server(2 × async) · makespan 100000 µs
+              worker 1 · loop: running#0 0-20000, running#2 20000-40000, running#3 40000-60000, running#4 60000-80000, running#5 80000-100000
+              worker 1 · GIL: running#0 0-20000, running#2 20000-40000, running#3 40000-60000, running#4 60000-80000, running#5 80000-100000
+              worker 2 · loop: running#1 1000-21000
+              worker 2 · GIL: running#1 1000-21000
+              core 0: running#0 0-20000, running#2 20000-40000, running#3 40000-60000, running#4 60000-80000, running#5 80000-100000
+              core 1: running#1 1000-21000
+              > Tasks waited a mean 11.0 ms for a free worker, 22 % of their latency: the number of workers, not the work, sets the pace.
+        "#]],
+    );
+}
