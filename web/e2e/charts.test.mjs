@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { serve } from "./server.mjs";
-import { launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+import { bigScenario, launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
@@ -31,12 +31,6 @@ class ChartsPage extends PlaygroundPage {
     super(page, url);
     this.zoomWindow = page.getByTestId("zoom-window");
     this.insights = page.getByTestId("insight");
-  }
-
-  /** Loads a scenario from its JSON text through the page's `window.whenasync.load` hook. */
-  async load(json) {
-    const error = await this.page.evaluate((j) => window.whenasync.load(j), json);
-    assert.equal(error, null, `the page refused the scenario: ${error}`);
   }
 
   /** Loads a preset from presets/<name>.json and waits for its charts. */
@@ -94,50 +88,6 @@ class ChartsPage extends PlaygroundPage {
       return Object.fromEntries([...Array(n).keys()].map((i) => [i, css.getPropertyValue(`--series-${i}`).trim()]));
     }, n);
   }
-
-  /** Starts counting animation frames (a frozen main thread draws none). */
-  async countFrames() {
-    await this.page.evaluate(() => {
-      window.__frames = 0;
-      window.__longTasks = [];
-      const tick = () => {
-        window.__frames++;
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      try {
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
-        }).observe({ type: "longtask" });
-      } catch {
-        // No long-task timing in this browser: frames alone tell.
-      }
-    });
-  }
-
-  async frames() {
-    return this.page.evaluate(() => ({ frames: window.__frames, longTasks: window.__longTasks }));
-  }
-}
-
-/** A scenario of `count` requests on a web server (2 ms CPU, 20 ms I/O, 1 ms CPU). */
-function bigScenario(count) {
-  return JSON.stringify({
-    version: 1,
-    name: `server-${count}`,
-    title: `${count.toLocaleString("en")} requests on a web server`,
-    seed: 7,
-    workload: {
-      classes: [{ name: "request", steps: [{ cpu: "2ms" }, { io: "20ms" }, { cpu: "1ms" }] }],
-      arrivals: { poisson: { rate_per_s: 300, count } },
-    },
-    models: [
-      { kind: "sync" },
-      { kind: "async" },
-      { kind: "threads", workers: 8 },
-      { kind: "processes", workers: 4 },
-    ],
-  });
 }
 
 let browser;
@@ -339,7 +289,7 @@ describe("charts", () => {
     const { pg, context } = await open(server.url);
     await pg.countFrames();
     const started = Date.now();
-    await pg.load(bigScenario(100_000));
+    await pg.load(JSON.stringify(bigScenario(100_000)));
     const progress = pg.page.getByTestId("sim-progress");
     await progress.waitFor();
     assert.match(await progress.innerText(), /Simulating 100,000 tasks × 4 models in the background/);
@@ -394,9 +344,36 @@ describe("charts", () => {
     await context.close();
   });
 
+  test("a 1,000,000-task run fits in the tab: its trace is cut at a budget, its figures are whole", { skip, timeout: 300_000 }, async () => {
+    const { pg, context } = await open(server.url);
+    await pg.countFrames();
+    const started = Date.now();
+    await pg.load(JSON.stringify(bigScenario(1_000_000, [{ kind: "async" }, { kind: "threads", workers: 8 }])));
+    await pg.page.getByTestId("sim-progress").waitFor();
+    await pg.page.getByTestId("sim-timing").waitFor({ timeout: 280_000 });
+    const wall = Date.now() - started;
+    await pg.waitForCharts();
+    const { frames, longTasks } = await pg.frames();
+    const heap = await pg.page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+    console.log(
+      `1,000,000 tasks × 2 models: ${wall} ms from load to runs, ${frames} frames meanwhile, ` +
+        `longest task ${Math.max(0, ...longTasks)} ms, JS heap ${(heap / 1e6).toFixed(0)} MB`,
+    );
+    assert.ok(frames >= 10, `the page drew only ${frames} frames while simulating`);
+    // Both traces stop at the budget, and the page says so; the figures count every task.
+    const notes = pg.page.getByTestId("trace-cut");
+    assert.equal(await notes.count(), 2);
+    assert.match(await notes.first().innerText(), /trace covers the first .+ of .+\. Figures and latency cover all 1,000,000 tasks/);
+    const ends = await pg.canvases.evaluateAll((cs) => cs.map((c) => Number(c.dataset.traceEnd)));
+    assert.ok(ends.every((e) => e > 0), `trace ends ${ends}`);
+    assert.ok((await pg.canvasStats(1)).painted > 0.01);
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
   test("an edit during a background simulation discards the stale result", { skip, timeout: 120_000 }, async () => {
     const { pg, context } = await open(server.url);
-    await pg.load(bigScenario(100_000));
+    await pg.load(JSON.stringify(bigScenario(100_000)));
     await pg.page.getByTestId("sim-progress").waitFor();
     // The user loads something else meanwhile: its runs show, and stay.
     await pg.preset("gather-10-queries");

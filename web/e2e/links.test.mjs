@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { serve } from "./server.mjs";
-import { launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+import { bigScenario, launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
@@ -35,21 +35,6 @@ const preset = (name) => JSON.parse(readFileSync(`presets/${name}.json`, "utf8")
 function packed(scenario) {
   const json = typeof scenario === "string" ? scenario : JSON.stringify(scenario);
   return `s=1.${deflateRawSync(Buffer.from(json), { level: 9 }).toString("base64url")}`;
-}
-
-/** A scenario of `count` requests on a web server (2 ms CPU, 20 ms I/O, 1 ms CPU). */
-function bigScenario(count) {
-  return {
-    version: 1,
-    name: `server-${count}`,
-    title: `${count.toLocaleString("en")} requests on a web server`,
-    seed: 7,
-    workload: {
-      classes: [{ name: "request", steps: [{ cpu: "2ms" }, { io: "20ms" }, { cpu: "1ms" }] }],
-      arrivals: { poisson: { rate_per_s: 300, count } },
-    },
-    models: [{ kind: "sync" }, { kind: "async" }, { kind: "threads", workers: 8 }, { kind: "processes", workers: 4 }],
-  };
 }
 
 /** The playground, plus what links need. */

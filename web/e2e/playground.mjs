@@ -134,10 +134,86 @@ export class PlaygroundPage {
   }
 
   /** Switches Gantt rows to "by worker" or "by task". */
+  /** Loads a scenario (JSON text or object) through the page's `window.whenasync.load` hook. */
+  async load(scenario) {
+    const json = typeof scenario === "string" ? scenario : JSON.stringify(scenario);
+    const error = await this.page.evaluate((j) => window.whenasync.load(j), json);
+    if (error !== null) throw new Error(`the page refused the scenario: ${error}`);
+  }
+
+  /** Starts counting animation frames (a frozen main thread draws none) and long tasks. */
+  async countFrames() {
+    await this.page.evaluate(() => {
+      window.__frames = 0;
+      window.__longTasks = [];
+      const tick = () => {
+        window.__frames++;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      try {
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+        }).observe({ type: "longtask" });
+      } catch {
+        // No long-task timing in this browser: frames alone tell.
+      }
+    });
+  }
+
+  /** Frames drawn and long tasks (ms) since countFrames(). */
+  async frames() {
+    return this.page.evaluate(() => ({ frames: window.__frames, longTasks: window.__longTasks }));
+  }
+
+  /**
+   * Times one edit: sets the input `#id` to `value` and waits for the animation frame after
+   * every chart has been redrawn. Milliseconds.
+   */
+  async timeEdit(id, value) {
+    return this.page.evaluate(
+      async ({ id, value }) => {
+        for (const c of document.querySelectorAll('[data-testid="gantt-canvas"]')) c.removeAttribute("data-drawn");
+        const input = document.getElementById(id);
+        const t0 = performance.now();
+        input.value = value;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        await new Promise((done) => {
+          const check = () => {
+            const cs = [...document.querySelectorAll('[data-testid="gantt-canvas"]')];
+            if (cs.length && cs.every((c) => c.dataset.drawn === "true")) done();
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        });
+        return performance.now() - t0;
+      },
+      { id, value },
+    );
+  }
+
   async rowsBy(label) {
     await this.page.getByTestId("view-picker").getByRole("button", { name: label }).click();
     await this.waitForCharts();
   }
+}
+
+/**
+ * A scenario of `count` requests on a web server (2 ms CPU, 20 ms I/O, 1 ms CPU, Poisson 300/s)
+ * under sync, async, threads(8) and processes(4), as an object.
+ */
+export function bigScenario(count, models) {
+  return {
+    version: 1,
+    name: `server-${count}`,
+    title: `${count.toLocaleString("en")} requests on a web server`,
+    seed: 7,
+    workload: {
+      classes: [{ name: "request", steps: [{ cpu: "2ms" }, { io: "20ms" }, { cpu: "1ms" }] }],
+      arrivals: { poisson: { rate_per_s: 300, count } },
+    },
+    models: models ?? [{ kind: "sync" }, { kind: "async" }, { kind: "threads", workers: 8 }, { kind: "processes", workers: 4 }],
+  };
 }
 
 /** "1.00 s" / "102 ms" / "250 µs" → milliseconds. */

@@ -400,6 +400,31 @@ pub fn draw(
         }
     }
 
+    // A huge run keeps its trace only up to a budget: past the cut, a veil says so rather than
+    // an empty chart suggesting idle workers.
+    if let Some(cut) = run.trace_end.filter(|&c| c < window.end) {
+        let x = g.x(cut.max(window.start), window, width).max(plot_left);
+        ctx.set_fill_style_str(chrome.stripe);
+        ctx.set_global_alpha(0.85);
+        ctx.fill_rect(x, g.top - 2.0, plot_right - x, plot_bottom - g.top + 2.0);
+        ctx.set_global_alpha(1.0);
+        ctx.set_stroke_style_str(chrome.muted);
+        ctx.begin_path();
+        ctx.move_to(crisp(x), g.top - 2.0);
+        ctx.line_to(crisp(x), plot_bottom);
+        ctx.stroke();
+        if plot_right - x > 120.0 {
+            ctx.set_font(FONT_SMALL);
+            ctx.set_text_align("left");
+            ctx.set_text_baseline("top");
+            ctx.set_fill_style_str(chrome.muted);
+            ctx.fill_text("trace not kept past here", x + 8.0, g.top)?;
+        }
+        canvas.set_attribute("data-trace-end", &cut.to_string())?;
+    } else {
+        canvas.remove_attribute("data-trace-end")?;
+    }
+
     // Where this run ends, when the axis is shared with longer runs.
     let makespan = run.summary.makespan;
     if makespan > window.start && makespan < window.end {
@@ -865,6 +890,10 @@ pub fn GanttChart(
     };
 
     let hidden = move || rows.with(|r| r.hidden);
+    let cut = Memo::new(move |_| {
+        run.with(|r| r.trace_end.map(|c| (c, r.summary.makespan, r.tasks.len())))
+            .flatten()
+    });
     view! {
         <div class="gantt">
             <canvas
@@ -912,6 +941,21 @@ pub fn GanttChart(
                     }}
                 </p>
             </Show>
+            {move || {
+                cut.get()
+                    .map(|(cut, makespan, tasks)| {
+                        view! {
+                            <p class="note" data-testid="trace-cut">
+                                {format!(
+                                    "Too many segments to keep: the trace covers the first {} of {}. Figures and latency cover all {} tasks.",
+                                    crate::format::duration(cut),
+                                    crate::format::duration(makespan),
+                                    crate::plot::count(tasks as u64),
+                                )}
+                            </p>
+                        }
+                    })
+            }}
             <CursorReadout run rows state view scheme />
         </div>
     }

@@ -1,0 +1,99 @@
+// The page's benchmark: Playwright drives the release build (dist/) in headless Chromium and
+// prints what a user waits for. A measurement, not a test: run `scripts/bench-page.sh`.
+//
+//   transfer     gzip -9 size of what the landing page loads (wasm + JS + CSS)
+//   first chart  navigation → every Gantt chart of the landing preset drawn (median of 3)
+//   edit         an edit → every chart redrawn, 1,000 tasks × 4 models (median of 9 edits)
+//   big runs     a scenario of N requests loaded → every model's run on screen, simulated in
+//                Web Workers with a progress bar; animation frames drawn meanwhile (a frozen
+//                page draws none), the wasm heap afterwards, the Gantt draw time
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { serve } from "../e2e/server.mjs";
+import { bigScenario, launchBrowser, PlaygroundPage } from "../e2e/playground.mjs";
+
+const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const row = (what, figure) => console.log(`${what.padEnd(44)} ${figure}`);
+
+function transfer() {
+  const files = readdirSync(DIST).filter((f) => /^whenasync-app.*\.(wasm|js)$|\.css$/.test(f));
+  const sizes = files.map((f) => [f, gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length]);
+  const total = sizes.reduce((a, [, n]) => a + n, 0);
+  row("landing page transfer (gzip -9)", `${(total / 1024).toFixed(1)} KiB (${sizes.map(([f, n]) => `${f.replace(/-[0-9a-f]{16}/, "")} ${(n / 1024).toFixed(1)}`).join(", ")})`);
+}
+
+async function page(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const pg = new PlaygroundPage(await context.newPage(), url);
+  return { pg, context };
+}
+
+async function firstChart(browser, url) {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const { pg, context } = await page(browser, url);
+    const t0 = Date.now();
+    await pg.open();
+    times.push(Date.now() - t0);
+    await context.close();
+  }
+  row("navigation → landing charts drawn", `median ${median(times)} ms (${times.join(", ")})`);
+}
+
+async function edits(browser, url) {
+  const { pg, context } = await page(browser, url);
+  await pg.open();
+  await pg.load(bigScenario(1000));
+  await pg.waitForCharts();
+  await pg.page.getByTestId("inspector-toggle").click();
+  await pg.page.getByRole("tab", { name: "Workload" }).click();
+  await pg.page.locator("#ed-c0-s1-v0").waitFor();
+  const samples = [];
+  for (let i = 0; i < 9; i++) samples.push(await pg.timeEdit("ed-c0-s1-v0", `${21 + i}ms`));
+  row("edit → 4 charts redrawn, 1,000 tasks", `median ${median(samples).toFixed(1)} ms (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)})`);
+  await context.close();
+}
+
+async function big(browser, url, count, models) {
+  const { pg, context } = await page(browser, url);
+  await pg.open();
+  await pg.countFrames();
+  const t0 = Date.now();
+  await pg.load(bigScenario(count, models));
+  const timing = pg.page.getByTestId("sim-timing");
+  await timing.waitFor({ timeout: 600_000 });
+  const wall = Date.now() - t0;
+  await pg.waitForCharts();
+  const { frames, longTasks } = await pg.frames();
+  const t = await timing.evaluate((e) => ({ ...e.dataset }));
+  const draws = await pg.canvases.evaluateAll((cs) => cs.map((c) => Number(c.dataset.drawMs)));
+  const heap = await pg.page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+  const cut = await pg.page.getByTestId("trace-cut").count();
+  const n = (models ?? bigScenario(0).models).length;
+  row(
+    `${count.toLocaleString("en")} tasks × ${n} models, load → runs`,
+    `${wall} ms (slowest worker ${Number(t.simulateMs).toFixed(0)} ms simulating; ${(t.bytes / 1e6).toFixed(0)} MB ` +
+      `decoded in ${Number(t.decodeMs).toFixed(0)} ms); ${frames} frames, longest task ${Math.max(0, ...longTasks)} ms; ` +
+      `Gantt draw ${draws.map((d) => d.toFixed(1)).join(" / ")} ms; JS heap ${(heap / 1e6).toFixed(0)} MB` +
+      (cut ? `; ${cut} trace(s) cut at the budget` : ""),
+  );
+  if (pg.problems.length) row("  problems", pg.problems.join("; "));
+  await context.close();
+}
+
+const server = await serve(DIST);
+const browser = await launchBrowser();
+try {
+  console.log(`whenasync page benchmark: ${DIST}, headless Chromium, ${new Date().toISOString()}`);
+  transfer();
+  await firstChart(browser, server.url);
+  await edits(browser, server.url);
+  await big(browser, server.url, 100_000);
+  await big(browser, server.url, 1_000_000, [{ kind: "threads", workers: 8 }]);
+  await big(browser, server.url, 1_000_000);
+} finally {
+  await browser.close();
+  await server.close();
+}
