@@ -4,26 +4,17 @@
 // scripts/test.sh. Timings are printed (measured), never asserted.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve } from "./server.mjs";
-import { bigScenario, launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+import { bigScenario, PlaygroundPage, toMs } from "./playground.mjs";
+import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
-const SCREENSHOTS = "web/screenshots";
 const DESKTOP = { width: 1280, height: 720 };
 const PHONE = { width: 390, height: 844 };
 /** A duration with its unit, as the page writes them. */
 const DURATION = /\d+(\.\d+)? (s|ms|µs|ns)\b/;
-
-function buildOrSkip(dir) {
-  if (existsSync(join(dir, "index.html"))) return false;
-  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
-  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
-  return why;
-}
 
 /** The chart controls, on top of the shared page object. */
 class ChartsPage extends PlaygroundPage {
@@ -90,17 +81,10 @@ class ChartsPage extends PlaygroundPage {
   }
 }
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 async function open(url, { viewport = DESKTOP, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
+  const context = await chromium.browser.newContext({ viewport, colorScheme });
   const pg = new ChartsPage(await context.newPage(), url);
   await pg.open();
   return { pg, context };
@@ -108,13 +92,7 @@ async function open(url, { viewport = DESKTOP, colorScheme = "light" } = {}) {
 
 describe("charts", () => {
   const skip = buildOrSkip(DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(DIST, "/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(DIST, "/", skip);
 
   test("hover shows a tooltip with units and a time cursor", { skip }, async () => {
     const { pg, context } = await open(server.url);
@@ -404,13 +382,7 @@ describe("charts", () => {
 
 describe("charts at a sub-path", () => {
   const skip = buildOrSkip(SUBPATH_DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(SUBPATH_DIST, "/whenasync/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(SUBPATH_DIST, "/whenasync/", skip);
 
   test("the workers load from under the sub-path", { skip }, async () => {
     const { pg, context } = await open(server.url);

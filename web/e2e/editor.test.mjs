@@ -2,23 +2,13 @@
 // in headless Chromium against the release build. Run by scripts/test.sh after the builds.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { serve } from "./server.mjs";
-import { launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+import { PlaygroundPage, toMs } from "./playground.mjs";
+import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
-const SCREENSHOTS = "web/screenshots";
 const DESKTOP = { width: 1280, height: 720 };
 const PHONE = { width: 390, height: 844 };
-
-function buildOrSkip(dir) {
-  if (existsSync(join(dir, "index.html"))) return false;
-  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
-  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
-  return why;
-}
 
 /** The editor's controls, on top of the shared page object. */
 class EditorPage extends PlaygroundPage {
@@ -78,27 +68,14 @@ class EditorPage extends PlaygroundPage {
   }
 }
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 describe("editor", () => {
   const skip = buildOrSkip(DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(DIST, "/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(DIST, "/", skip);
 
   async function open(viewport = DESKTOP, colorScheme = "light") {
-    const context = await browser.newContext({ viewport, colorScheme });
+    const context = await chromium.browser.newContext({ viewport, colorScheme });
     const pg = new EditorPage(await context.newPage(), server.url);
     await pg.open();
     return { pg, context };

@@ -1,42 +1,25 @@
 // End-to-end: the landing page, built by Trunk, in headless Chromium, served from the root
 // and from a sub-path (as on GitHub Pages). Run by scripts/test.sh after the release builds.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { serve } from "./server.mjs";
-import { launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+import { PlaygroundPage, toMs } from "./playground.mjs";
+import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 
 const ROOT_DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
 const SUBPATH = "/whenasync/";
-const SCREENSHOTS = "web/screenshots";
 const VIEWPORT = { width: 1280, height: 720 };
 const MODELS = ["sync", "async", "threads(10)", "processes(4, fork)"];
 const OKABE_ITO = { running: "#0072B2", io_wait: "#009E73" };
 
-/** A build missing here fails when scripts/test.sh asks for it, and is skipped otherwise. */
-function buildOrSkip(dir) {
-  if (existsSync(join(dir, "index.html"))) return false;
-  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
-  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
-  return why;
-}
-
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 /** A fresh page on `url`, in light or dark mode. */
 async function open(url, colorScheme = "light") {
-  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme });
+  const context = await chromium.browser.newContext({ viewport: VIEWPORT, colorScheme });
   const pg = new PlaygroundPage(await context.newPage(), url);
   await pg.open();
   return { pg, context };
@@ -98,13 +81,7 @@ async function checkLanding(pg) {
 
 describe("landing page at /", () => {
   const skip = buildOrSkip(ROOT_DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(ROOT_DIST, "/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(ROOT_DIST, "/", skip);
 
   test("renders charts, summary and insights with no errors", { skip }, async () => {
     const { pg, context } = await open(server.url);
@@ -166,13 +143,7 @@ describe("landing page at /", () => {
 
 describe(`landing page at ${SUBPATH} (sub-path hosting)`, () => {
   const skip = buildOrSkip(SUBPATH_DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(SUBPATH_DIST, SUBPATH);
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(SUBPATH_DIST, SUBPATH, skip);
 
   test("renders the same page, fetching only under the sub-path", { skip }, async () => {
     const { pg, context } = await open(server.url);

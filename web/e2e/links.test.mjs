@@ -6,28 +6,20 @@
 // the release builds (at / and at the sub-path /whenasync/).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { serve } from "./server.mjs";
-import { bigScenario, launchBrowser, PlaygroundPage, toMs } from "./playground.mjs";
+import { bigScenario, PlaygroundPage, toMs } from "./playground.mjs";
+import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
-const SCREENSHOTS = "web/screenshots";
 const DESKTOP = { width: 1280, height: 720 };
 /** The link crate's MAX_LINK_CHARS (crates/link/src/lib.rs). */
 const MAX_LINK_CHARS = 64 * 1024;
 const LANDING_MODELS = ["sync", "async", "threads(10)", "processes(4, fork)"];
-
-function buildOrSkip(dir) {
-  if (existsSync(join(dir, "index.html"))) return false;
-  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
-  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
-  return why;
-}
 
 const preset = (name) => JSON.parse(readFileSync(`presets/${name}.json`, "utf8"));
 
@@ -95,17 +87,10 @@ class LinksPage extends PlaygroundPage {
   }
 }
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 async function open(url, { fragment = "", viewport = DESKTOP, permissions, init } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme: "light" });
+  const context = await chromium.browser.newContext({ viewport, colorScheme: "light" });
   if (permissions) await context.grantPermissions(permissions, { origin: new URL(url).origin });
   const page = await context.newPage();
   if (init) await page.addInitScript(init);
@@ -122,13 +107,7 @@ async function open(url, { fragment = "", viewport = DESKTOP, permissions, init 
 
 describe("links", () => {
   const skip = buildOrSkip(DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(DIST, "/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(DIST, "/", skip);
 
   test("a preset link restores the preset, the model, the rows and the zoom window", { skip }, async () => {
     const window = [100_000_000, 300_000_000];
@@ -346,7 +325,7 @@ describe("links", () => {
   });
 
   test("the example blog post sizes its iframes and draws the custom element", { skip, timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
+    const context = await chromium.browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
     const pg = new LinksPage(await context.newPage(), server.url);
     const before = server.requests.length;
     await pg.page.goto(`${server.url}example-blog.html`, { waitUntil: "load" });
@@ -510,7 +489,7 @@ describe("links", () => {
   });
 
   test("a heavy but valid link simulates in the workers, and the page keeps drawing", { skip, timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
+    const context = await chromium.browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
     const pg = new LinksPage(await context.newPage(), server.url);
     await pg.page.addInitScript(() => {
       window.__frames = 0;
@@ -558,16 +537,10 @@ describe("links", () => {
 
 describe("links at a sub-path", () => {
   const skip = buildOrSkip(SUBPATH_DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(SUBPATH_DIST, "/whenasync/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(SUBPATH_DIST, "/whenasync/", skip);
 
   test("the URL keeps its path under <base>, and embeds load under the sub-path", { skip, timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
+    const context = await chromium.browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
     const pg = new LinksPage(await context.newPage(), `${server.url}index.html`);
     await pg.openLink("#preset=cpu-threads-gil&m=2");
     assert.deepEqual(await pg.models(), ["processes(4, fork)"]);
@@ -610,7 +583,7 @@ describe("the custom element on another origin", () => {
   });
 
   test("loads the site's script and wasm with CORS and renders in the shadow root", { skip }, async () => {
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const context = await chromium.browser.newContext({ viewport: DESKTOP });
     const pg = new LinksPage(await context.newPage(), host.url);
     await pg.page.goto(host.url, { waitUntil: "load" });
     const table = pg.page.locator("#w").getByTestId("summary-row");

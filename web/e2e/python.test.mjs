@@ -4,39 +4,23 @@
 // Esc closes and gives the focus back, dark mode is readable. The generator lives in the
 // worker's wasm only, never in the landing page's. Run by scripts/test.sh against the release
 // builds (at / and at the sub-path /whenasync/).
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve } from "./server.mjs";
-import { launchBrowser, PlaygroundPage } from "./playground.mjs";
+import { PlaygroundPage } from "./playground.mjs";
+import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
-const SCREENSHOTS = "web/screenshots";
 const DESKTOP = { width: 1280, height: 720 };
 /** A string only the generator (crates/sim/src/python.rs) writes. */
 const GENERATOR_MARK = "WHENASYNC_SCALE";
 
-function buildOrSkip(dir) {
-  if (existsSync(join(dir, "index.html"))) return false;
-  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
-  if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
-  return why;
-}
-
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 async function open(url, { fragment = "", colorScheme = "light", permissions, init } = {}) {
-  const context = await browser.newContext({ viewport: DESKTOP, colorScheme });
+  const context = await chromium.browser.newContext({ viewport: DESKTOP, colorScheme });
   if (permissions) await context.grantPermissions(permissions, { origin: new URL(url).origin });
   const page = await context.newPage();
   if (init) await page.addInitScript(init);
@@ -54,13 +38,7 @@ function luminance(css) {
 
 describe("the Python program", () => {
   const skip = buildOrSkip(DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(DIST, "/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(DIST, "/", skip);
 
   test("a threads model's program: shown, copied, downloaded, closed with Esc", { skip }, async () => {
     const { pg, context } = await open(server.url, {
@@ -176,13 +154,7 @@ describe("the Python program", () => {
 
 describe("the Python program at a sub-path", () => {
   const skip = buildOrSkip(SUBPATH_DIST);
-  let server;
-  before(async () => {
-    if (!skip) server = await serve(SUBPATH_DIST, "/whenasync/");
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const server = useServer(SUBPATH_DIST, "/whenasync/", skip);
 
   test("the worker that writes it loads from under the sub-path", { skip }, async () => {
     const { pg, context } = await open(server.url, { fragment: "#preset=offload-to-thread" });
