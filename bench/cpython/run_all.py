@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["await_overhead.py", "task_create.py", "thread_switch.py", "gil_convoy.py",
            "cpu_threads.py", "process_start.py", "ipc.py", "os_time_slice.py",
-           "pbkdf2_threads.py", "free_threaded.py"]
+           "pbkdf2_threads.py", "free_threaded.py", "sleep_wake.py"]
 NOISY = 0.25        # cores used by others during a run
 ATTEMPTS = 3
 RUN_S = 7           # rough upper bound of one script's run time

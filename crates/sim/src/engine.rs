@@ -41,6 +41,8 @@ enum What {
     GilWake(Tid, u32),
     /// An awaited I/O of a coroutine completes.
     IoDone(Sid, u32),
+    /// A loop sleeping in `select()` wakes for its due timers (with its timer generation).
+    LoopTimer(u32, u32),
     /// Task `n`'s deadline.
     Deadline(u32),
 }
@@ -163,6 +165,8 @@ pub(crate) struct Engine<'a> {
     /// The worker woken first by the next connection: the one after the last to accept (so
     /// idle workers take turns at winning the race to `accept()`).
     accept_from: usize,
+    /// Whether `multiprocessing`'s resource tracker has been started (once per run).
+    tracker_started: bool,
     model: &'a Model,
 }
 
@@ -248,6 +252,7 @@ impl<'a> Engine<'a> {
             backlog: VecDeque::new(),
             ended: 0,
             accept_from: 0,
+            tracker_started: false,
             spare_plans: Vec::new(),
             spare_live: Vec::new(),
             model,
@@ -361,6 +366,7 @@ impl<'a> Engine<'a> {
             What::GilTimeout(t, gen, sn) => self.on_gil_timeout(t, gen, sn),
             What::GilWake(t, gen) => self.on_gil_wake(t, gen),
             What::IoDone(s, gen) => self.on_io_done(s, gen),
+            What::LoopTimer(lp, tg) => self.on_loop_timer(lp, tg),
             What::Deadline(n) => self.on_deadline(n),
         }
     }

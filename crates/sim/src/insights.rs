@@ -5,7 +5,7 @@
 //! comes out natively and in the browser.
 
 use crate::duration::{human, Ns, MS};
-use crate::run::{Insight, Kind, LaneKind, Run, Segment, NO_TASK};
+use crate::run::{Insight, Kind, LaneKind, Run, Segment, NO_TASK, RESOURCE_TRACKER};
 use crate::scenario::{Arrivals, Model, StartMethod};
 use crate::validate::Checked;
 
@@ -312,6 +312,16 @@ fn process_startup(run: &Run, ck: &Checked) -> Option<Insight> {
     let f = first?;
     let n = per_lane.len() as u64;
     let each = per_lane.values().sum::<Ns>() / n.max(1);
+    // A spawn or forkserver pool also starts multiprocessing's resource tracker.
+    let tracker = per_lane
+        .keys()
+        .any(|&l| run.lanes[l as usize].name == RESOURCE_TRACKER);
+    let workers = plural(n - tracker as u64, "worker process", "worker processes");
+    let who = if tracker {
+        format!("{workers} and the resource tracker")
+    } else {
+        workers
+    };
     if (each as f64) < 0.01 * run.summary.makespan as f64 {
         return None;
     }
@@ -332,8 +342,7 @@ fn process_startup(run: &Run, ck: &Checked) -> Option<Insight> {
     Some(insight(
         "process_startup",
         format!(
-            "Starting {} ({method}) took {} of CPU each before any task ran: {} of the makespan.",
-            plural(n, "worker process", "worker processes"),
+            "Starting {who} ({method}) took {} of CPU each before any task ran: {} of the makespan.",
             human(each),
             pct(each as f64 / run.summary.makespan.max(1) as f64)
         ),

@@ -1345,8 +1345,10 @@ def drive(submit):
                 r#"
 
 def run_model():
-    """ProcessPoolExecutor(WORKERS): each task runs in a worker process with its own GIL. The
-    workers start at the first submit; each task's arguments are pickled to its worker."""
+    """ProcessPoolExecutor(WORKERS): each task runs in a worker process with its own GIL. Under
+    fork the workers all start at the first submit; under spawn or forkserver one starts at each
+    submit that finds none idle (and the executor starts multiprocessing's resource tracker).
+    Each task's arguments are pickled to its worker."""
     global T0
     context = multiprocessing.get_context(START_METHOD)
     with ProcessPoolExecutor(WORKERS, mp_context=context,

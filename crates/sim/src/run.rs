@@ -105,6 +105,10 @@ pub enum LaneKind {
     Core,
 }
 
+/// The lane name of `multiprocessing`'s resource tracker process, started with the first spawn
+/// or forkserver pool of a run.
+pub(crate) const RESOURCE_TRACKER: &str = "resource tracker";
+
 /// A row of the worker-view Gantt chart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Lane {

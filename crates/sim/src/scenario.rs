@@ -300,7 +300,9 @@ pub struct Machine {
     pub cores: u32,
     /// `sys.getswitchinterval()`: how long a GIL waiter waits before asking the holder to drop.
     pub switch_interval: Dur,
-    /// How late the kernel fires a GIL waiter's timed wait (timer slack, `timerslack_ns`).
+    /// How late the kernel fires a thread's timed wait (timer slack, `timerslack_ns`): a GIL
+    /// waiter's, and every step's wait, which the model takes to be a timer (`time.sleep`,
+    /// `asyncio.sleep` on a loop asleep in `select()`).
     pub gil_timer_slack: Dur,
     /// CPU cost on the loop of one await/resume (task step scheduling).
     pub await_overhead: Dur,

@@ -16,13 +16,18 @@
 //!    (`_accept_connection`). A loop busy with a callback accepts only at its next poll, then
 //!    takes all that queued meanwhile. Loops parked in `select()` all wake on a connection
 //!    (no `EPOLLEXCLUSIVE`); the first to accept wins it, the others find nothing and park.
+//! 6. An awaited `io` is a timer (`asyncio.sleep`). A loop parked in `select()` until its next
+//!    timer wakes the timer slack late (`gil_timer_slack`, as every timed wait: `os.rs` rule 6)
+//!    and then runs every timer due by then; woken earlier by a file descriptor (a thread's
+//!    `call_soon_threadsafe`, a connection), it runs the due timers at once. A busy loop finds
+//!    its due timers at its next iteration, with no slack.
 
 use std::collections::VecDeque;
 
 use super::os::{Role, TState, Thread};
 use super::{Engine, Sid, Tid, What, NONE};
 use crate::plan::PStep;
-use crate::run::{Kind, LaneKind, TaskSegment};
+use crate::run::{Kind, LaneKind, TaskSegment, RESOURCE_TRACKER};
 use crate::scenario::{PoolSpec, StartMethod};
 use crate::validate::start_cost;
 
@@ -105,6 +110,11 @@ pub(crate) struct Loop {
     sem_waiters: VecDeque<Sid>,
     /// A server worker: it accepts connections from the listening socket the workers share.
     shared_accept: bool,
+    /// Awaited `io`s whose timer fell due while the loop slept in `select()` (rule 6): each
+    /// strand with the generation of its wait. They run once the loop wakes.
+    due: Vec<(Sid, u32)>,
+    /// Bumped whenever `due` is emptied, so that a stale `LoopTimer` wakes nobody.
+    timer_gen: u32,
 }
 
 pub(crate) struct Pool {
@@ -117,6 +127,11 @@ pub(crate) struct Pool {
     /// Process pool start-up cost per worker, ns (`None` for thread pools).
     start: Option<u64>,
     started: bool,
+    /// Process pool under spawn or forkserver: a worker starts at a submit that finds none
+    /// idle (`_adjust_process_count`), not all at the first submit.
+    on_demand: bool,
+    /// `_idle_worker_semaphore`: released once per finished work item, acquired by a submit.
+    idle_sem: u32,
     lazy: bool,
     /// Whether picking up a work item costs `thread_switch` (an executor hand-off).
     pub handoff: bool,
@@ -142,6 +157,8 @@ impl Engine<'_> {
             proc,
             start: None,
             started: true,
+            on_demand: false,
+            idle_sem: 0,
             lazy: true,
             handoff: true,
             prefix: prefix.to_string(),
@@ -166,6 +183,8 @@ impl Engine<'_> {
             proc: NONE,
             start: Some(cost),
             started: false,
+            on_demand: start != StartMethod::Fork,
+            idle_sem: 0,
             lazy: false,
             handoff: true,
             prefix: prefix.to_string(),
@@ -229,6 +248,8 @@ impl Engine<'_> {
             in_flight: 0,
             sem_waiters: VecDeque::new(),
             shared_accept: false,
+            due: Vec::new(),
+            timer_gen: 0,
         });
         lp
     }
@@ -455,8 +476,54 @@ impl Engine<'_> {
             return;
         }
         let lp = st.lp;
+        let slack = self.m.gil_timer_slack.0;
+        let l = &mut self.loops[lp as usize];
+        if l.parked && slack > 0 {
+            // The loop sleeps in `select()` until this timer: it wakes the slack late (rule 6).
+            // The strand waits on until then.
+            if l.due.is_empty() {
+                let tg = l.timer_gen;
+                self.schedule(self.now + slack, What::LoopTimer(lp, tg));
+            }
+            self.loops[lp as usize].due.push((s, gen));
+            return;
+        }
         self.strands[s as usize].wait = Wait::None;
         self.post_to_loop(lp, Item::Resume(s), Kind::LoopBusy);
+    }
+
+    /// Loop `lp`'s `select()` timeout fired (the timer slack after its first due timer).
+    pub(super) fn on_loop_timer(&mut self, lp: u32, timer_gen: u32) {
+        let l = &mut self.loops[lp as usize];
+        if l.timer_gen != timer_gen || !l.parked {
+            return; // woken earlier: it has run (or will run) its due timers
+        }
+        l.parked = false;
+        let t = l.thread;
+        self.unpark(t);
+    }
+
+    /// A waking loop runs the timers that fell due while it slept, after the I/O callbacks.
+    fn run_due_timers(&mut self, lp: u32) {
+        let l = &mut self.loops[lp as usize];
+        if l.due.is_empty() {
+            return;
+        }
+        l.timer_gen = l.timer_gen.wrapping_add(1);
+        let mut due = std::mem::take(&mut l.due);
+        for &(s, gen) in &due {
+            let st = &mut self.strands[s as usize];
+            // A strand cancelled meanwhile has been resumed already (its wait bumped).
+            if !st.alive || st.gen != gen || st.wait != Wait::Io {
+                continue;
+            }
+            st.wait = Wait::None;
+            st.ready_since = self.now;
+            self.strand_state(s, Kind::LoopBusy);
+            self.loops[lp as usize].ready.push_back(Item::Resume(s));
+        }
+        due.clear();
+        self.loops[lp as usize].due = due;
     }
 
     // ---- pools ----
@@ -466,7 +533,9 @@ impl Engine<'_> {
         self.strand_state(s, Kind::Queued);
         let p = &mut self.pools[pool as usize];
         p.queue.push_back(s);
-        if p.start.is_some() && !p.started {
+        if p.on_demand {
+            self.adjust_process_count(pool);
+        } else if p.start.is_some() && !p.started {
             self.start_processes(pool);
             return;
         }
@@ -481,25 +550,63 @@ impl Engine<'_> {
         }
     }
 
-    /// A process pool starts all its workers at the first submit; each pays its start-up.
+    /// A fork pool starts all its workers at the first submit (`_launch_processes`: forking
+    /// once the executor's thread runs could deadlock, gh-90622); each pays its start-up.
     fn start_processes(&mut self, pool: u32) {
         self.pools[pool as usize].started = true;
-        let max = self.pools[pool as usize].max;
-        let prefix = self.pools[pool as usize].prefix.clone();
-        for i in 0..max {
-            let name = format!("{prefix} {}", i + 1);
-            let p = self.add_proc(name.clone());
-            let t = self.spawn_thread(pool, p, name);
-            self.pools[pool as usize].idle.retain(|&x| x != t);
-            // Booting: interpreter start-up is CPU work in the child.
-            let cost = self.pools[pool as usize].start.unwrap_or(0);
-            self.threads[t as usize].state = TState::Parked;
-            if cost > 0 {
-                self.compute(t, cost, true, Kind::Overhead);
-            } else {
-                self.unpark(t);
-            }
+        for _ in 0..self.pools[pool as usize].max {
+            self.start_process(pool);
         }
+    }
+
+    /// A spawn or forkserver pool at a submit (`_adjust_process_count`): a worker left idle by
+    /// a finished item takes it (the semaphore); otherwise one more worker starts, up to max.
+    fn adjust_process_count(&mut self, pool: u32) {
+        let p = &mut self.pools[pool as usize];
+        if p.idle_sem > 0 {
+            p.idle_sem -= 1;
+        } else if (p.threads.len() as u32) < p.max {
+            if !self.tracker_started {
+                self.start_resource_tracker();
+            }
+            self.start_process(pool);
+        }
+    }
+
+    /// Starts one worker process of `pool`: it boots (start-up CPU in the child), then takes
+    /// work.
+    fn start_process(&mut self, pool: u32) {
+        let n = self.pools[pool as usize].threads.len();
+        let name = format!("{} {}", self.pools[pool as usize].prefix, n + 1);
+        let p = self.add_proc(name.clone());
+        let t = self.spawn_thread(pool, p, name);
+        self.pools[pool as usize].idle.retain(|&x| x != t);
+        let cost = self.pools[pool as usize].start.unwrap_or(0);
+        self.boot(t, cost);
+    }
+
+    /// Thread `t` of a new process boots: interpreter start-up is CPU work in the child.
+    fn boot(&mut self, t: Tid, cost: u64) {
+        self.threads[t as usize].state = TState::Parked;
+        if cost > 0 {
+            self.compute(t, cost, true, Kind::Overhead);
+        } else {
+            self.unpark(t);
+        }
+    }
+
+    /// The first spawn or forkserver pool of a run starts `multiprocessing`'s resource tracker
+    /// (its queues' semaphores register with it): one more spawned interpreter, which boots at
+    /// the cost of a spawn start-up and then sleeps for the rest of the run.
+    fn start_resource_tracker(&mut self) {
+        self.tracker_started = true;
+        let pool = self.add_thread_pool(NONE, 1, RESOURCE_TRACKER, false);
+        self.pools[pool as usize].lazy = false;
+        self.pools[pool as usize].handoff = false;
+        let p = self.add_proc(RESOURCE_TRACKER.to_string());
+        let t = self.spawn_thread(pool, p, RESOURCE_TRACKER.to_string());
+        self.pools[pool as usize].idle.retain(|&x| x != t);
+        self.boot(t, self.m.process_start_spawn.0);
     }
 
     /// Thread `t` is free to do its next thing.
@@ -576,6 +683,13 @@ impl Engine<'_> {
             Some(PStep::Gather { .. }) => false, // expanded by next_step
             None => {
                 self.threads[t as usize].strand = None;
+                if let Role::Worker(pool) = self.threads[t as usize].role {
+                    // The executor's manager thread, told of the result, marks a worker idle.
+                    let p = &mut self.pools[pool as usize];
+                    if p.on_demand {
+                        p.idle_sem += 1;
+                    }
+                }
                 self.finish_strand(s, false);
                 false
             }
@@ -617,6 +731,8 @@ impl Engine<'_> {
                 }
                 let pending = std::mem::take(&mut l.pending);
                 l.ready.extend(pending);
+                self.run_due_timers(lp);
+                let l = &mut self.loops[lp as usize];
                 l.batch = l.ready.len();
                 if l.batch == 0 {
                     l.parked = true;

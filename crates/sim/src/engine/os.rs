@@ -11,6 +11,10 @@
 //! 4. Blocking (I/O, `cpu_nogil`, parking) releases the GIL voluntarily.
 //! 5. A released GIL goes to the first waiter (FIFO, deterministic; the OS decides in reality),
 //!    which runs after `gil_handoff` (its wake-up).
+//! 6. Every timed wait of a thread ends the timer slack (`gil_timer_slack`) late: the GIL's
+//!    (rule 2) and a blocking step's (`io` on a thread, `blocking_io` anywhere), which the
+//!    model takes to be a timer (`time.sleep`); Linux fires a sleeping thread's timer up to
+//!    its `timerslack_ns` late to coalesce wake-ups.
 //!
 //! The convoy effect is not special-cased: it follows from rules 2–5.
 
@@ -137,7 +141,8 @@ impl Engine<'_> {
         }
     }
 
-    /// Thread `t` blocks for `dur` (I/O, `time.sleep`), releasing its GIL and core.
+    /// Thread `t` blocks for `dur` (I/O, `time.sleep`), releasing its GIL and core. Its wait
+    /// is a timer, which the kernel fires the timer slack late (rule 6).
     pub(super) fn sleep(&mut self, t: Tid, dur: Ns, kind: Kind, strand_kind: Kind) {
         self.block(t);
         let th = &mut self.threads[t as usize];
@@ -145,7 +150,8 @@ impl Engine<'_> {
         th.gen += 1;
         let gen = th.gen;
         self.show_as(t, Some(kind), Some(strand_kind));
-        self.schedule(self.now + dur, What::Wake(t, gen));
+        let at = self.now + dur + self.m.gil_timer_slack.0;
+        self.schedule(at, What::Wake(t, gen));
     }
 
     /// Thread `t` parks until woken (idle worker, loop in `select()`, waiting on a future).

@@ -535,28 +535,43 @@ fn cpu_process_pool() {
     let spawn = r.get("processes(4, spawn)").summary.makespan;
     within("sync", sync, 800 * MS, 810 * MS);
     ratio_within("sync / fork", sync as f64 / fork as f64, 3.6, 3.97);
-    ratio_within("sync / spawn", sync as f64 / spawn as f64, 3.0, 3.5);
+    ratio_within("sync / spawn", sync as f64 / spawn as f64, 2.85, 3.2);
     // Above the ideal 200 ms by start-up plus two rounds of pickling 1 MB each way.
     within("fork - 200 ms", fork - 200 * MS, 5 * MS, 12 * MS);
-    // spawn pays the interpreter start-up fork avoids (measured: ≈ 50 ms vs 3 ms).
+    // spawn pays the interpreter start-up fork avoids (measured: ≈ 50 ms vs 3 ms), and its
+    // resource tracker, a fifth interpreter starting on the four cores, takes a quarter of one
+    // more start-up (until this model had the tracker, the claim was the gap alone).
     let m = &whenasync_sim::Machine::default();
-    let gap = m.process_start_spawn.0 - m.process_start_fork.0;
+    let gap = m.process_start_spawn.0 - m.process_start_fork.0 + m.process_start_spawn.0 / 4;
     within("spawn - fork", spawn - fork, gap * 9 / 10, gap * 11 / 10);
 }
 
-/// Awaits in a tight CPU-bound loop: async is ≈ 20% slower than sync.
+/// Tiny waits between CPU chunks: an await costs the loop ≈ 5 µs, a blocking wait costs a
+/// thread the kernel's timer slack (≈ 50 µs), so async is ≈ 2.8× faster. (Until blocking
+/// waits woke the timer slack late, the model said async was ≈ 20 % slower; CPython measured
+/// async 3.6× faster: docs/fidelity.md.)
 #[test]
 fn async_overhead_cpu() {
     let r = run_preset("async-overhead-cpu");
     let (sync, asy) = (r.get("sync"), r.get("async"));
-    let slowdown = asy.summary.makespan as f64 / sync.summary.makespan as f64;
-    ratio_within("async / sync makespan", slowdown, 1.12, 1.35);
-    // The difference is loop overhead, not waiting: no real I/O to overlap.
+    let m = whenasync_sim::Machine::default();
+    // 40 ms of Python plus 2,000 one-µs sleeps, each woken a timer slack late.
+    let waits = 2_000 * (1_000 + m.gil_timer_slack.0);
+    within(
+        "sync makespan",
+        sync.summary.makespan,
+        40 * MS + waits,
+        41 * MS + waits,
+    );
+    let speedup = sync.summary.makespan as f64 / asy.summary.makespan as f64;
+    ratio_within("sync / async makespan", speedup, 2.5, 3.2);
+    // The loop never sleeps (other tasks are always ready), so its timers pay no slack: all
+    // async pays beyond the CPU is loop overhead.
     let overhead = asy.summary.time_by_kind[Kind::Overhead as usize];
-    let extra = asy.summary.makespan - sync.summary.makespan;
+    let extra = asy.summary.makespan - 40 * MS;
     assert!(
         overhead >= extra,
-        "loop overhead {:.1} ms should account for the {:.1} ms difference",
+        "loop overhead {:.1} ms should account for the {:.1} ms beyond the CPU",
         ms(overhead),
         ms(extra)
     );
@@ -603,7 +618,7 @@ fn uvicorn_workers() {
         p50(1) > p50(2) && p50(2) > p50(4),
         "latency falls with workers"
     );
-    ratio_within("p50 1 / 4 workers", p50(1) as f64 / p50(4) as f64, 3.3, 4.5);
+    ratio_within("p50 1 / 4 workers", p50(1) as f64 / p50(4) as f64, 3.3, 4.7);
     // Greedy accept: the worker that polls first after the clients' opening burst takes it
     // all, and its requests wait behind each other while other workers have few.
     for n in [4, 8] {
@@ -734,7 +749,8 @@ fn gil_convoy() {
     let switch = sc.machine.switch_interval.0;
     let io_threads = class_latency(threads, "io_bound").p50;
     let io_alone = class_latency(procs, "io_bound").p50;
-    within("io task alone (own GIL)", io_alone, 50 * MS, 60 * MS);
+    // 100 × (0.5 ms sleep woken 50 µs late + 20 µs of Python), plus the fork and IPC.
+    within("io task alone (own GIL)", io_alone, 55 * MS, 65 * MS);
     ratio_within(
         "convoy slowdown",
         io_threads as f64 / io_alone as f64,

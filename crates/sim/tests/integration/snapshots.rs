@@ -56,12 +56,12 @@ fn gather_creates_every_task_before_any_runs() {
             "arrivals":{"burst":{"count":1}}},
             "models":[{"kind":"async"}]}"#,
         expect![[r#"
-            async · makespan 2470 µs
-              event loop: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1340-1350, overhead#0 2350-2370, running#0 2370-2470
-              GIL: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1340-1350, overhead#0 2350-2370, running#0 2370-2470
-              core 0: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1340-1350, overhead#0 2350-2370, running#0 2370-2470
+            async · makespan 2520 µs
+              event loop: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1390-1400, overhead#0 2400-2420, running#0 2420-2520
+              GIL: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1390-1400, overhead#0 2400-2420, running#0 2420-2520
+              core 0: overhead#0 0-15, running#0 15-115, overhead#0 115-140, running#0 140-340, overhead#0 340-360, running#0 360-660, overhead#0 1390-1400, overhead#0 2400-2420, running#0 2420-2520
               > Awaits, resumes and task creation cost the loop 90 µs of CPU, 13 % on top of the 700 µs of real work.
-              > 81 % of the tasks' work is waiting on I/O: how many waits overlap, not CPU speed, sets the pace.
+              > 82 % of the tasks' work is waiting on I/O: how many waits overlap, not CPU speed, sets the pace.
         "#]],
     );
 }
@@ -77,10 +77,10 @@ fn io_thread_beside_cpu_thread_pays_the_switch_interval() {
             "models":[{"kind":"threads","workers":2}]}"#,
         expect![[r#"
             threads(2) · makespan 30301 µs
-              thread 1: blocked#0 0-1000, gil_wait#0 1000-6050, running#0 6050-6150, blocked#0 6150-7150, gil_wait#0 7150-12200, running#0 12200-12300, blocked#0 12300-13300, gil_wait#0 13300-18350, running#0 18350-18450
-              thread 2: running#1 1-6050, gil_wait#1 6050-6150, running#1 6150-12200, gil_wait#1 12200-12300, running#1 12300-18350, gil_wait#1 18350-18450, running#1 18450-30301
-              GIL: running#1 1-6050, running#0 6050-6150, running#1 6150-12200, running#0 12200-12300, running#1 12300-18350, running#0 18350-18450, running#1 18450-30301
-              core 0: running#1 1-6050, running#0 6050-6150, running#1 6150-12200, running#0 12200-12300, running#1 12300-18350, running#0 18350-18450, running#1 18450-30301
+              thread 1: blocked#0 0-1050, gil_wait#0 1050-6100, running#0 6100-6200, blocked#0 6200-7250, gil_wait#0 7250-12300, running#0 12300-12400, blocked#0 12400-13450, gil_wait#0 13450-18500, running#0 18500-18600
+              thread 2: running#1 1-6100, gil_wait#1 6100-6200, running#1 6200-12300, gil_wait#1 12300-12400, running#1 12400-18500, gil_wait#1 18500-18600, running#1 18600-30301
+              GIL: running#1 1-6100, running#0 6100-6200, running#1 6200-12300, running#0 12300-12400, running#1 12400-18500, running#0 18500-18600, running#1 18600-30301
+              core 0: running#1 1-6100, running#0 6100-6200, running#1 6200-12300, running#0 12300-12400, running#1 12400-18500, running#0 18500-18600, running#1 18600-30301
               > After each of its 3 blocking calls, thread 1 waited a mean 5.05 ms to win the GIL back from a CPU-bound thread (switch interval 5.00 ms): the convoy effect.
               > 2 threads shared one GIL, so their Python code ran one at a time: cores were 25 % busy and threads spent 15.4 ms waiting for the GIL.
         "#]],
@@ -95,11 +95,11 @@ fn blocking_sleep_freezes_the_loop() {
             "arrivals":{"interval":{"every":"2ms","count":3}}},
             "models":[{"kind":"async"}]}"#,
         expect![[r#"
-            async · makespan 68000 µs
-              event loop: running#0 0-1000, blocked#0 1000-21000, running#1 21000-22000, blocked#1 22000-42000, running#2 42000-43000, blocked#2 43000-63000
-              GIL: running#0 0-1000, running#1 21000-22000, running#2 42000-43000
-              core 0: running#0 0-1000, running#1 21000-22000, running#2 42000-43000
-              > Task 0's blocking call froze the event loop for 20.0 ms; 2 other tasks waited behind it. Blocking calls froze the loop 3 times, 60.0 ms in all.
+            async · makespan 68200 µs
+              event loop: running#0 0-1000, blocked#0 1000-21050, running#1 21050-22050, blocked#1 22050-42100, running#2 42100-43100, blocked#2 43100-63150
+              GIL: running#0 0-1000, running#1 21050-22050, running#2 42100-43100
+              core 0: running#0 0-1000, running#1 21050-22050, running#2 42100-43100
+              > Task 0's blocking call froze the event loop for 20.1 ms; 2 other tasks waited behind it. Blocking calls froze the loop 3 times, 60.1 ms in all.
               > 96 % of the tasks' work is waiting on I/O: how many waits overlap, not CPU speed, sets the pace.
         "#]],
     );
@@ -112,15 +112,53 @@ fn spawned_processes_share_one_core() {
             "workload":{"classes":[{"name":"job","steps":[{"cpu":"10ms"}]}],"arrivals":{"burst":{"count":2}}},
             "models":[{"kind":"processes","workers":2,"start":"spawn"}]}"#,
         expect![[r#"
-            processes(2, spawn) · makespan 60200 µs
-              process 1: overhead 0-5000, core_wait 5000-10000, overhead 10000-15000, core_wait 15000-20000, overhead 20000-25000, core_wait 25000-30000, overhead 30000-35000, core_wait#0 35000-40000, overhead#0 40000-40100, running#0 40100-45000, core_wait#0 45000-50000, running#0 50000-55000, core_wait#0 55000-60000, running#0 60000-60100
-              process 1 · GIL: overhead 0-5000, core_wait 5000-10000, overhead 10000-15000, core_wait 15000-20000, overhead 20000-25000, core_wait 25000-30000, overhead 30000-35000, core_wait#0 35000-40000, overhead#0 40000-40100, running#0 40100-45000, core_wait#0 45000-50000, running#0 50000-55000, core_wait#0 55000-60000, running#0 60000-60100
-              process 2: core_wait 0-5000, overhead 5000-10000, core_wait 10000-15000, overhead 15000-20000, core_wait 20000-25000, overhead 25000-30000, core_wait 30000-35000, overhead 35000-40000, core_wait#1 40000-45000, overhead#1 45000-45100, running#1 45100-50000, core_wait#1 50000-55000, running#1 55000-60000, core_wait#1 60000-60100, running#1 60100-60200
-              process 2 · GIL: core_wait 0-5000, overhead 5000-10000, core_wait 10000-15000, overhead 15000-20000, core_wait 20000-25000, overhead 25000-30000, core_wait 30000-35000, overhead 35000-40000, core_wait#1 40000-45000, overhead#1 45000-45100, running#1 45100-50000, core_wait#1 50000-55000, running#1 55000-60000, core_wait#1 60000-60100, running#1 60100-60200
-              core 0: overhead 0-5000, overhead 5000-10000, overhead 10000-15000, overhead 15000-20000, overhead 20000-25000, overhead 25000-30000, overhead 30000-35000, overhead 35000-40000, overhead#0 40000-40100, running#0 40100-45000, overhead#1 45000-45100, running#1 45100-50000, running#0 50000-55000, running#1 55000-60000, running#0 60000-60100, running#1 60100-60200
-              > Starting 2 worker processes (spawn) took 20.0 ms of CPU each before any task ran: 33 % of the makespan.
+            processes(2, spawn) · makespan 80200 µs
+              resource tracker: overhead 0-5000, core_wait 5000-15000, overhead 15000-20000, core_wait 20000-30000, overhead 30000-35000, core_wait 35000-45000, overhead 45000-50000
+              resource tracker · GIL: overhead 0-5000, core_wait 5000-15000, overhead 15000-20000, core_wait 20000-30000, overhead 30000-35000, core_wait 35000-45000, overhead 45000-50000
+              process 1: core_wait 0-5000, overhead 5000-10000, core_wait 10000-20000, overhead 20000-25000, core_wait 25000-35000, overhead 35000-40000, core_wait 40000-50000, overhead 50000-55000, core_wait#0 55000-60000, overhead#0 60000-60100, running#0 60100-65000, core_wait#0 65000-70000, running#0 70000-75000, core_wait#0 75000-80000, running#0 80000-80100
+              process 1 · GIL: core_wait 0-5000, overhead 5000-10000, core_wait 10000-20000, overhead 20000-25000, core_wait 25000-35000, overhead 35000-40000, core_wait 40000-50000, overhead 50000-55000, core_wait#0 55000-60000, overhead#0 60000-60100, running#0 60100-65000, core_wait#0 65000-70000, running#0 70000-75000, core_wait#0 75000-80000, running#0 80000-80100
+              process 2: core_wait 0-10000, overhead 10000-15000, core_wait 15000-25000, overhead 25000-30000, core_wait 30000-40000, overhead 40000-45000, core_wait 45000-55000, overhead 55000-60000, core_wait#1 60000-65000, overhead#1 65000-65100, running#1 65100-70000, core_wait#1 70000-75000, running#1 75000-80000, core_wait#1 80000-80100, running#1 80100-80200
+              process 2 · GIL: core_wait 0-10000, overhead 10000-15000, core_wait 15000-25000, overhead 25000-30000, core_wait 30000-40000, overhead 40000-45000, core_wait 45000-55000, overhead 55000-60000, core_wait#1 60000-65000, overhead#1 65000-65100, running#1 65100-70000, core_wait#1 70000-75000, running#1 75000-80000, core_wait#1 80000-80100, running#1 80100-80200
+              core 0: overhead 0-5000, overhead 5000-10000, overhead 10000-15000, overhead 15000-20000, overhead 20000-25000, overhead 25000-30000, overhead 30000-35000, overhead 35000-40000, overhead 40000-45000, overhead 45000-50000, overhead 50000-55000, overhead 55000-60000, overhead#0 60000-60100, running#0 60100-65000, overhead#1 65000-65100, running#1 65100-70000, running#0 70000-75000, running#1 75000-80000, running#0 80000-80100, running#1 80100-80200
+              > Starting 2 worker processes and the resource tracker (spawn) took 20.0 ms of CPU each before any task ran: 25 % of the makespan.
               > More threads and processes were runnable than the 1 core: work waited 25.1 ms in all for a core, so each ran slower than alone.
-              > Tasks waited a mean 37.5 ms for a free worker, 62 % of their latency: the number of workers, not the work, sets the pace.
+              > Tasks waited a mean 57.5 ms for a free worker, 72 % of their latency: the number of workers, not the work, sets the pace.
+        "#]],
+    );
+}
+
+/// CPython 3.11's `ProcessPoolExecutor.submit`: under spawn (and forkserver) a worker starts
+/// only when a submit finds none idle (`_adjust_process_count`), so spaced tasks reuse one
+/// worker; under fork all start at the first submit (`_launch_processes`, gh-90622).
+#[test]
+fn spawn_starts_workers_on_demand_fork_all_at_once() {
+    check(
+        r#"{"version":1,"machine":{"cores":4,"process_start_fork":"1ms","process_start_spawn":"20ms","ipc_fixed":"100us","ipc_per_kb":"0ns"},
+            "workload":{"classes":[{"name":"job","steps":[{"cpu":"10ms"}]}],"arrivals":{"interval":{"every":"50ms","count":3}}},
+            "models":[{"kind":"processes","workers":4,"start":"spawn"},{"kind":"processes","workers":4,"start":"fork"}]}"#,
+        expect![[r#"
+            processes(4, spawn) · makespan 110100 µs
+              resource tracker: overhead 0-20000
+              resource tracker · GIL: overhead 0-20000
+              process 1: overhead 0-20000, overhead#0 20000-20100, running#0 20100-30100, overhead#1 50000-50100, running#1 50100-60100, overhead#2 100000-100100, running#2 100100-110100
+              process 1 · GIL: overhead 0-20000, overhead#0 20000-20100, running#0 20100-30100, overhead#1 50000-50100, running#1 50100-60100, overhead#2 100000-100100, running#2 100100-110100
+              core 0: overhead 0-20000
+              core 1: overhead 0-20000, overhead#0 20000-20100, running#0 20100-30100, overhead#1 50000-50100, running#1 50100-60100, overhead#2 100000-100100, running#2 100100-110100
+              > Starting 1 worker process and the resource tracker (spawn) took 20.0 ms of CPU each before any task ran: 18 % of the makespan.
+              > Tasks waited a mean 6.67 ms for a free worker, 40 % of their latency: the number of workers, not the work, sets the pace.
+            processes(4, fork) · makespan 110100 µs
+              process 1: overhead 0-1000, overhead#0 1000-1100, running#0 1100-11100
+              process 1 · GIL: overhead 0-1000, overhead#0 1000-1100, running#0 1100-11100
+              process 2: overhead 0-1000, overhead#1 50000-50100, running#1 50100-60100
+              process 2 · GIL: overhead 0-1000, overhead#1 50000-50100, running#1 50100-60100
+              process 3: overhead 0-1000, overhead#2 100000-100100, running#2 100100-110100
+              process 3 · GIL: overhead 0-1000, overhead#2 100000-100100, running#2 100100-110100
+              process 4: overhead 0-1000
+              process 4 · GIL: overhead 0-1000
+              core 0: overhead 0-1000, overhead#0 1000-1100, running#0 1100-11100
+              core 1: overhead 0-1000, overhead#1 50000-50100, running#1 50100-60100
+              core 2: overhead 0-1000, overhead#2 100000-100100, running#2 100100-110100
+              core 3: overhead 0-1000
         "#]],
     );
 }
@@ -136,10 +174,10 @@ fn to_thread_work_competes_with_the_loop_for_the_gil() {
             "models":[{"kind":"async"}]}"#,
         expect![[r#"
             async · makespan 30100 µs
-              event loop: gil_wait#1 3000-8050, running#1 8050-8150
-              to_thread 1: running#0 0-8050, gil_wait#0 8050-8150, running#0 8150-30100
-              GIL: running#0 0-8050, running#1 8050-8150, running#0 8150-30100
-              core 0: running#0 0-8050, running#1 8050-8150, running#0 8150-30100
+              event loop: gil_wait#1 3050-8100, running#1 8100-8200
+              to_thread 1: running#0 0-8100, gil_wait#0 8100-8200, running#0 8200-30100
+              GIL: running#0 0-8100, running#1 8100-8200, running#0 8200-30100
+              core 0: running#0 0-8100, running#1 8100-8200, running#0 8200-30100
               > The event loop waited 5.05 ms in all for the GIL held by its pool threads (up to 5.05 ms at a time): offloading Python CPU to threads does not give the loop its latency back.
         "#]],
     );
