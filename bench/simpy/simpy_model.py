@@ -9,7 +9,8 @@ docs/model.md (CPython 3.2+ `ceval_gil.c`):
   queues behind the other waiters;
 - a released GIL goes to the first waiter (FIFO; an interrupt ends its timed wait), who runs
   after `gil_handoff`;
-- blocking (I/O, an idle worker waiting for work) releases the GIL and the core;
+- blocking (I/O, an idle worker waiting for work) releases the GIL and the core; an I/O wait is
+  a timer (`time.sleep`), which the kernel fires a timer slack late;
 - runnable threads share the cores FIFO with a round-robin time slice;
 - picking up a work item costs `thread_switch` of Python.
 
@@ -192,7 +193,7 @@ class ThreadPoolModel:
                     yield from me.python(d)
                 else:
                     me.block()
-                    yield env.timeout(d)
+                    yield env.timeout(d + self.m["gil_timer_slack"])
             self.ends[n] = env.now
 
     def run(self):
