@@ -12,7 +12,7 @@ use crate::validate::Checked;
 /// Explains a run, most important first.
 pub fn explain(run: &Run, ck: &Checked) -> Vec<Insight> {
     let mut out = Vec::new();
-    let rules: [fn(&Run, &Checked) -> Option<Insight>; 13] = [
+    let rules: [fn(&Run, &Checked) -> Option<Insight>; 14] = [
         unfinished,
         loop_blocked,
         loop_cpu,
@@ -22,6 +22,7 @@ pub fn explain(run: &Run, ck: &Checked) -> Vec<Insight> {
         process_startup,
         ipc_cost,
         core_wait,
+        greedy_accept,
         queued,
         cancelled,
         await_overhead,
@@ -401,6 +402,72 @@ fn core_wait(run: &Run, _: &Checked) -> Option<Insight> {
         Some(worst.lane),
         worst.start,
         worst.end,
+    ))
+}
+
+/// Async server workers share one listening socket, and asyncio accepts every waiting
+/// connection (up to 100) when its loop polls: the largest batch one loop took at once.
+fn greedy_accept(run: &Run, _: &Checked) -> Option<Insight> {
+    let loops = run.lanes.iter().filter(|l| l.is_loop).count();
+    if run.family != "server" || loops < 2 {
+        return None;
+    }
+    // A connection waits in the backlog (queued, from its arrival) until a loop accepts it:
+    // connections whose wait ends at one instant were taken by one poll.
+    let mut ends: Vec<(Ns, u32)> = run
+        .task_segments
+        .iter()
+        .filter(|g| g.branch == 0 && g.kind == Kind::Queued)
+        .map(|g| (g.end, g.task))
+        .collect();
+    ends.sort_unstable();
+    let (mut best, mut i) = ((0, 0, 0), 0);
+    while i < ends.len() {
+        let j = ends[i..].partition_point(|e| e.0 == ends[i].0) + i;
+        if j - i > best.2 - best.1 {
+            best = (ends[i].0, i, j);
+        }
+        i = j;
+    }
+    let (at, from, to) = best;
+    let taken = to - from;
+    if taken < loops.max(4) {
+        return None;
+    }
+    let batch = &ends[from..to];
+    let first = batch.iter().map(|e| e.1).min()?;
+    let last_end = batch
+        .iter()
+        .filter_map(|e| run.tasks.get(e.1 as usize)?.end)
+        .max()
+        .unwrap_or(at);
+    let lane = run
+        .segments
+        .iter()
+        .find(|g| g.task == first && g.start >= at && run.lanes[g.lane as usize].is_loop)
+        .map(|g| g.lane);
+    let l = &run.summary.latency;
+    let tail = if l.p99 as f64 >= 1.5 * l.p50 as f64 {
+        format!(
+            " That batch is the tail: p99 {} against p50 {}.",
+            human(l.p99),
+            human(l.p50)
+        )
+    } else {
+        String::new()
+    };
+    let text = format!(
+        "At {} one worker's loop accepted {taken} waiting connections in a single poll (asyncio takes up to 100 per readable event), so they ran one after another on that loop while the other {} took only what arrived later.{tail}",
+        human(at),
+        if loops == 2 { "worker".to_owned() } else { format!("{} workers", loops - 1) },
+    );
+    Some(insight(
+        "greedy_accept",
+        text,
+        Some(first),
+        lane,
+        at,
+        last_end,
     ))
 }
 

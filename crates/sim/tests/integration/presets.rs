@@ -629,6 +629,32 @@ fn uvicorn_workers() {
             ms(l.p99),
             ms(l.p50)
         );
+        // And the run says so, pointing at the batch on its loop.
+        let run = r.get(&format!("server({n} × async)"));
+        let i = run
+            .insights
+            .iter()
+            .find(|i| i.rule == "greedy_accept")
+            .unwrap_or_else(|| panic!("{n} workers: no greedy_accept insight"));
+        assert!(
+            i.text.contains("waiting connections in a single poll"),
+            "{}",
+            i.text
+        );
+        assert!(i.lane.is_some_and(|l| run.lanes[l as usize].is_loop));
+        assert!(i.end > i.start);
+    }
+    // A thread pool accepts one connection at a time: nothing to say.
+    let sc = load("sync-crud-is-fine");
+    let r = Runs::of(&sc);
+    for run in &r.0 {
+        if !run.model.contains("async") {
+            assert!(
+                run.insights.iter().all(|i| i.rule != "greedy_accept"),
+                "{}",
+                run.model
+            );
+        }
     }
 }
 
