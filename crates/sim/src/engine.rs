@@ -161,6 +161,8 @@ pub(crate) struct Engine<'a> {
     backlog: VecDeque<Sid>,
     /// Tasks finished or cancelled so far (for progress).
     ended: u32,
+    /// Draws each arriving task (copying the plans of classes with fixed durations).
+    drawer: crate::plan::Drawer,
     /// Memory of finished tasks' plans and strand lists, for the next tasks.
     spare_plans: Vec<Plan>,
     spare_live: Vec<Vec<Sid>>,
@@ -264,6 +266,7 @@ impl<'a> Engine<'a> {
             ended: 0,
             accept_from: 0,
             tracker_started: false,
+            drawer: crate::plan::Drawer::new(ck),
             spare_plans: Vec::new(),
             spare_live: Vec::new(),
             model,
@@ -421,7 +424,7 @@ impl<'a> Engine<'a> {
         }
         // Finished tasks hand their plan's memory on: no allocation per task in a long run.
         let mut plan = self.spare_plans.pop().unwrap_or_default();
-        let class = crate::plan::draw_task_into(self.ck, n, &mut plan);
+        let class = self.drawer.draw_into(self.ck, n, &mut plan);
         let task = &mut self.tasks[n as usize];
         task.class = class;
         task.arrival = self.now;

@@ -69,24 +69,82 @@ pub fn draw_task(ck: &crate::validate::Checked, id: u32) -> (u32, Plan) {
 pub fn draw_task_into(ck: &crate::validate::Checked, id: u32, plan: &mut Plan) -> u32 {
     let sc = &ck.scenario;
     let mut rng = Rng::for_task(sc.seed, id as u64);
+    let class = class_of(sc, &mut rng);
+    plan.redraw(&ck.classes[class], &mut rng, cpu_scale(sc));
+    class as u32
+}
+
+/// The class of a task, by weight: the first draw of its stream.
+fn class_of(sc: &crate::scenario::Scenario, rng: &mut Rng) -> usize {
     let total: f64 = sc.workload.classes.iter().map(|c| c.weight).sum();
     let x = rng.unit() * total;
     let mut acc = 0.0;
-    let mut class = sc.workload.classes.len() - 1;
     for (i, c) in sc.workload.classes.iter().enumerate() {
         acc += c.weight;
         if x < acc {
-            class = i;
-            break;
+            return i;
         }
     }
-    let scale = if sc.machine.free_threaded {
+    sc.workload.classes.len() - 1
+}
+
+/// How much longer Python CPU takes on this machine (free-threaded builds are slower).
+fn cpu_scale(sc: &crate::scenario::Scenario) -> f64 {
+    if sc.machine.free_threaded {
         sc.machine.free_threaded_slowdown
     } else {
         1.0
-    };
-    plan.redraw(&ck.classes[class], &mut rng, scale);
-    class as u32
+    }
+}
+
+/// Draws tasks exactly as [`draw_task_into`] does, but copies the plan of a class whose every
+/// duration is fixed (most workloads) instead of drawing it: it is the same for every task, and
+/// a fixed duration takes nothing from the stream, so nothing after it changes.
+pub struct Drawer {
+    fixed: Vec<Option<Plan>>,
+}
+
+impl Drawer {
+    /// The fixed plans of `ck`'s classes.
+    pub fn new(ck: &crate::validate::Checked) -> Self {
+        let scale = cpu_scale(&ck.scenario);
+        let fixed = ck
+            .classes
+            .iter()
+            .map(|steps| {
+                all_fixed(steps).then(|| Plan::draw(steps, &mut Rng::for_task(0, 0), scale))
+            })
+            .collect();
+        Drawer { fixed }
+    }
+
+    /// Task `id`'s class, with its plan drawn (or copied) into `plan`.
+    pub fn draw_into(&self, ck: &crate::validate::Checked, id: u32, plan: &mut Plan) -> u32 {
+        let sc = &ck.scenario;
+        if let [Some(only)] = self.fixed.as_slice() {
+            // One class: the stream's class draw could only give it.
+            plan.copy_from(only);
+            return 0;
+        }
+        let mut rng = Rng::for_task(sc.seed, id as u64);
+        let class = class_of(sc, &mut rng);
+        match &self.fixed[class] {
+            Some(p) => plan.copy_from(p),
+            None => plan.redraw(&ck.classes[class], &mut rng, cpu_scale(sc)),
+        }
+        class as u32
+    }
+}
+
+/// Whether every duration in `steps` (and their nested bodies) is fixed.
+fn all_fixed(steps: &[CStep]) -> bool {
+    steps.iter().all(|s| match s {
+        CStep::Cpu(d) | CStep::CpuNogil(d) | CStep::Io(d) | CStep::BlockingIo(d) => {
+            matches!(d, Dist::Fixed(_))
+        }
+        CStep::Offload(_, inner) => all_fixed(inner),
+        CStep::Gather(branches) => branches.iter().all(|b| all_fixed(b)),
+    })
 }
 
 /// One step with its duration drawn.
@@ -142,6 +200,12 @@ impl Plan {
         let mut plan = Plan::default();
         plan.redraw(steps, rng, cpu_scale);
         plan
+    }
+
+    /// Becomes a copy of `other`, reusing its memory (a derived `clone_from` would allocate).
+    fn copy_from(&mut self, other: &Plan) {
+        self.seqs.clone_from(&other.seqs);
+        self.steps.clone_from(&other.steps);
     }
 
     /// Draws over this plan, reusing its memory.
@@ -203,6 +267,41 @@ impl Plan {
 mod tests {
     use super::*;
     use crate::duration::{Dur, MS};
+
+    #[test]
+    fn the_drawer_draws_what_draw_task_draws() {
+        // Every preset, and mixes of fixed and random classes, free-threaded too.
+        let mut scenarios = crate::presets::all();
+        for (classes, free) in [
+            (
+                r#"[{"name":"a","weight":3,"steps":[{"cpu":"2ms"},{"gather":[[{"io":"5ms"}],[{"offload":{"steps":[{"cpu":"1ms"}]}}]]}]},{"name":"b","steps":[{"io":{"exp":"3ms"}},{"cpu":"1ms"}]}]"#,
+                false,
+            ),
+            (
+                r#"[{"name":"a","steps":[{"cpu":"2ms"},{"io":"1ms"}]},{"name":"b","weight":0.5,"steps":[{"cpu":"3ms"}]}]"#,
+                true,
+            ),
+        ] {
+            let json = format!(
+                r#"{{"version":1,"seed":5,"machine":{{"free_threaded":{free}}},"workload":{{"classes":{classes},"arrivals":{{"burst":{{"count":10}}}}}},"models":[{{"kind":"sync"}}]}}"#
+            );
+            scenarios.push(crate::Scenario::from_json(&json).expect("parses"));
+        }
+        for sc in scenarios {
+            let ck = crate::validate(&sc).expect("valid");
+            let drawer = Drawer::new(&ck);
+            let mut plan = Plan::default();
+            for id in 0..300 {
+                let class = drawer.draw_into(&ck, id, &mut plan);
+                assert_eq!(
+                    (class, plan.clone()),
+                    draw_task(&ck, id),
+                    "{} task {id}",
+                    sc.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn same_seed_same_samples_and_streams_differ() {
