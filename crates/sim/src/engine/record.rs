@@ -110,7 +110,18 @@ impl Recorder {
     }
 
     /// Puts `lane` into `state` from `now` on, closing its previous segment.
+    #[inline]
     pub fn set(&mut self, lane: u32, state: Option<(Kind, u32)>, now: Ns) {
+        if self.tracing() {
+            self.trace(lane, state, now);
+        } else {
+            self.count(lane, state, now);
+        }
+    }
+
+    /// `set` while segments are written down.
+    #[inline(never)]
+    fn trace(&mut self, lane: u32, state: Option<(Kind, u32)>, now: Ns) {
         let open = &mut self.open[lane as usize];
         if open.state == state {
             return;
@@ -171,6 +182,48 @@ impl Recorder {
         };
     }
 
+    /// `set` when nothing is written down any more: only the changes the totals see count (a
+    /// core going busy or idle, a thread starting or ending a GIL wait), so a lane's open state
+    /// is kept only as far as they need it.
+    #[inline]
+    fn count(&mut self, lane: u32, state: Option<(Kind, u32)>, now: Ns) {
+        let open = &mut self.open[lane as usize];
+        let t = &mut self.totals;
+        let waiting = |s: Option<(Kind, u32)>| matches!(s, Some((Kind::GilWait, _)));
+        match open.kind {
+            LaneKind::Core => {
+                let (was, is) = (open.state.is_some(), state.is_some());
+                if was == is {
+                    return;
+                }
+                if was {
+                    t.core_busy += (now - open.since) as u128;
+                }
+            }
+            LaneKind::Thread => {
+                let (was, is) = (waiting(open.state), waiting(state));
+                if was == is {
+                    return;
+                }
+                if was {
+                    t.gil_wait += now - open.since;
+                    t.gil_waiting -= 1;
+                    if t.gil_waiting == 0 {
+                        t.gil_wait_union += now - t.gil_waiting_since;
+                    }
+                } else {
+                    if t.gil_waiting == 0 {
+                        t.gil_waiting_since = now;
+                    }
+                    t.gil_waiting += 1;
+                }
+            }
+            LaneKind::Gil => return,
+        }
+        open.state = state;
+        open.since = now;
+    }
+
     /// Closes every open lane at `now`.
     pub fn close_all(&mut self, now: Ns) {
         for lane in 0..self.lanes.len() as u32 {
@@ -179,11 +232,22 @@ impl Recorder {
     }
 
     /// Records a finished span of a task strand, and adds it to the task's time by kind.
+    #[inline]
     pub fn task_span(&mut self, seg: TaskSegment, by_kind: &mut [Ns; KIND_COUNT]) {
         if seg.end <= seg.start && seg.kind != Kind::Cancelled {
             return;
         }
         by_kind[seg.kind as usize] += seg.end - seg.start;
+        // With no trace at all (a cut at 0), nothing is written down.
+        if self.cut != Some(0) {
+            self.write_span(seg);
+        }
+    }
+
+    /// Writes down a task span: merged with the last one when it continues it, and past the
+    /// cut only up to it.
+    #[inline(never)]
+    fn write_span(&mut self, seg: TaskSegment) {
         if let Some(cut) = self.cut {
             // Past the cut, only what began before it is kept, up to it.
             if seg.start < cut {
