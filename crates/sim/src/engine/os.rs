@@ -418,12 +418,15 @@ impl Engine<'_> {
         let th = &self.threads[t as usize];
         let (lane, strand, has_gil, proc, state, core) =
             (th.lane, th.strand, th.has_gil, th.proc, th.state, th.core);
-        let task = strand
-            .map(|s| self.strands[s as usize].task)
-            .unwrap_or(NONE);
+        let tracing = self.rec.tracing();
+        // Which task a lane shows only matters to a trace: the totals never look.
+        let task = match strand {
+            Some(s) if tracing => self.strands[s as usize].task,
+            _ => NONE,
+        };
         self.rec.set(lane, kind.map(|k| (k, task)), now);
         // A GIL lane only draws: no totals come from it.
-        if has_gil && self.rec.tracing() {
+        if has_gil && tracing {
             let gl = self.procs[proc as usize].gil_lane;
             self.rec.set(gl, kind.map(|k| (k, task)), now);
         }
