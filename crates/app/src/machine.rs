@@ -85,7 +85,7 @@ pub const FIELDS: &[MachineField] = &[
     ),
     dur_field!(
         gil_timer_slack,
-        "GIL timer slack",
+        "Timer slack",
         "how late the kernel fires a timer: a GIL waiter's timed wait, a sleep, an idle loop's next timer",
         "/proc/self/timerslack_ns; the convoy's constant term is 59–107 µs = slack + hand-off (bench/cpython/gil_convoy.py) — docs/model.md",
         "0 to 100 ms"

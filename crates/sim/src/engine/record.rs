@@ -31,6 +31,29 @@ pub(crate) struct Totals {
     gil_waiting_since: Ns,
 }
 
+impl Totals {
+    /// A thread starts (`starts`) or stops waiting for a GIL at `now`: the union of all
+    /// threads' waits grows while at least one waits.
+    fn gil_waiter(&mut self, starts: bool, now: Ns) {
+        if starts {
+            if self.gil_waiting == 0 {
+                self.gil_waiting_since = now;
+            }
+            self.gil_waiting += 1;
+        } else {
+            self.gil_waiting -= 1;
+            if self.gil_waiting == 0 {
+                self.gil_wait_union += now - self.gil_waiting_since;
+            }
+        }
+    }
+}
+
+/// Whether a lane state is a wait for the GIL.
+fn waiting(state: Option<(Kind, u32)>) -> bool {
+    matches!(state, Some((Kind::GilWait, _)))
+}
+
 /// Collects segments as the engine runs.
 pub(crate) struct Recorder {
     pub lanes: Vec<Lane>,
@@ -127,24 +150,8 @@ impl Recorder {
             return;
         }
         let lane_kind = open.kind;
-        if lane_kind == LaneKind::Thread {
-            let waiting = |s: Option<(Kind, u32)>| matches!(s, Some((Kind::GilWait, _)));
-            let t = &mut self.totals;
-            match (waiting(open.state), waiting(state)) {
-                (false, true) => {
-                    if t.gil_waiting == 0 {
-                        t.gil_waiting_since = now;
-                    }
-                    t.gil_waiting += 1;
-                }
-                (true, false) => {
-                    t.gil_waiting -= 1;
-                    if t.gil_waiting == 0 {
-                        t.gil_wait_union += now - t.gil_waiting_since;
-                    }
-                }
-                _ => {}
-            }
+        if lane_kind == LaneKind::Thread && waiting(open.state) != waiting(state) {
+            self.totals.gil_waiter(waiting(state), now);
         }
         if let Some((kind, task)) = open.state {
             if now > open.since {
@@ -161,7 +168,7 @@ impl Recorder {
                 since: now,
                 kind: lane_kind,
             };
-            if now > since && self.tracing() {
+            if now > since {
                 let seg = Segment {
                     lane,
                     task,
@@ -189,7 +196,6 @@ impl Recorder {
     fn count(&mut self, lane: u32, state: Option<(Kind, u32)>, now: Ns) {
         let open = &mut self.open[lane as usize];
         let t = &mut self.totals;
-        let waiting = |s: Option<(Kind, u32)>| matches!(s, Some((Kind::GilWait, _)));
         match open.kind {
             LaneKind::Core => {
                 let (was, is) = (open.state.is_some(), state.is_some());
@@ -207,16 +213,8 @@ impl Recorder {
                 }
                 if was {
                     t.gil_wait += now - open.since;
-                    t.gil_waiting -= 1;
-                    if t.gil_waiting == 0 {
-                        t.gil_wait_union += now - t.gil_waiting_since;
-                    }
-                } else {
-                    if t.gil_waiting == 0 {
-                        t.gil_waiting_since = now;
-                    }
-                    t.gil_waiting += 1;
                 }
+                t.gil_waiter(is, now);
             }
             LaneKind::Gil => return,
         }
