@@ -4,9 +4,11 @@
 //   transfer     gzip -9 size of what the landing page loads (wasm + JS + CSS)
 //   first chart  navigation → every Gantt chart of the landing preset drawn (median of 3)
 //   edit         an edit → every chart redrawn, 1,000 tasks × 4 models (median of 9 edits)
-//   big runs     a scenario of N requests loaded → every model's run on screen, simulated in
-//                Web Workers with a progress bar; animation frames drawn meanwhile (a frozen
-//                page draws none), the wasm heap afterwards, the Gantt draw time
+//   big runs     a scenario of N requests loaded → its figures on screen (the outlines), then
+//                every model's whole run, simulated in Web Workers with a progress bar;
+//                animation frames drawn meanwhile (a frozen page draws none), the heap
+//                afterwards, the Gantt draw time. "cold": loaded as soon as the page has drawn,
+//                so the workers load too; "warm": after the page has started them (2.5 s idle)
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -56,9 +58,10 @@ async function edits(browser, url) {
   await context.close();
 }
 
-async function big(browser, url, count, models) {
+async function big(browser, url, count, models, { warm = true } = {}) {
   const { pg, context } = await page(browser, url);
   await pg.open();
+  if (warm) await pg.page.waitForTimeout(2500);
   await pg.countFrames();
   const t0 = Date.now();
   await pg.load(bigScenario(count, models));
@@ -73,8 +76,8 @@ async function big(browser, url, count, models) {
   const cut = await pg.page.getByTestId("trace-cut").count();
   const n = (models ?? bigScenario(0).models).length;
   row(
-    `${count.toLocaleString("en")} tasks × ${n} models, load → runs`,
-    `${wall} ms (slowest worker ${Number(t.simulateMs).toFixed(0)} ms simulating; ${(t.bytes / 1e6).toFixed(0)} MB ` +
+    `${count.toLocaleString("en")} tasks × ${n} models, ${warm ? "warm" : "cold"}`,
+    `figures ${Number(t.figuresMs).toFixed(0)} ms, runs ${wall} ms (slowest worker ${Number(t.simulateMs).toFixed(0)} ms simulating; ${(t.bytes / 1e6).toFixed(0)} MB ` +
       `decoded in ${Number(t.decodeMs).toFixed(0)} ms); ${frames} frames, longest task ${Math.max(0, ...longTasks)} ms; ` +
       `Gantt draw ${draws.map((d) => d.toFixed(1)).join(" / ")} ms; JS heap ${(heap / 1e6).toFixed(0)} MB` +
       (cut ? `; ${cut} trace(s) cut at the budget` : ""),
@@ -90,6 +93,7 @@ try {
   transfer();
   await firstChart(browser, server.url);
   await edits(browser, server.url);
+  await big(browser, server.url, 100_000, undefined, { warm: false });
   await big(browser, server.url, 100_000);
   await big(browser, server.url, 1_000_000, [{ kind: "threads", workers: 8 }]);
   await big(browser, server.url, 1_000_000);

@@ -270,21 +270,32 @@ describe("charts", () => {
     await pg.load(JSON.stringify(bigScenario(100_000)));
     const progress = pg.page.getByTestId("sim-progress");
     await progress.waitFor();
-    assert.match(await progress.innerText(), /Simulating 100,000 tasks × 4 models in the background/);
+    assert.match(await progress.innerText(), /(Simulating|Figures are up · tracing) 100,000 tasks × 4 models in the background/);
     await pg.page.screenshot({ path: join(SCREENSHOTS, "charts-heavy-progress.png") });
     // The page answers while the workers simulate: a click on a tab works at once.
     await pg.page.getByTestId("view-picker").getByRole("button", { name: "by task" }).click();
     await pg.page.getByTestId("view-picker").getByRole("button", { name: "by worker" }).click();
+    // Figures first: the table and the verdict are up while the traces are still on their way,
+    // and every chart says so.
+    const pending = pg.page.getByTestId("trace-pending");
+    await pending.first().waitFor({ timeout: 100_000 });
+    assert.match(await progress.innerText(), /Figures are up · tracing 100,000 tasks/);
+    assert.equal(await pg.summaryRows.count(), 4);
+    assert.match(await pending.first().innerText(), /cover all 100,000 tasks; this chart's trace is still being simulated/);
+    await pg.page.screenshot({ path: join(SCREENSHOTS, "charts-heavy-figures-first.png") });
     const timing = pg.page.getByTestId("sim-timing");
     await timing.waitFor({ timeout: 100_000 });
+    assert.equal(await pending.count(), 0);
+    assert.equal(await pg.page.getByTestId("trace-cut").count(), 0);
     const wall = Date.now() - started;
     const { frames, longTasks } = await pg.frames();
     await pg.waitForCharts();
     assert.deepEqual(await pg.models(), ["sync", "async", "threads(8)", "processes(4, fork)"]);
     const t = await timing.evaluate((e) => ({ ...e.dataset }));
+    assert.ok(Number(t.figuresMs) > 0 && Number(t.figuresMs) < Number(t.totalMs), `figures ${t.figuresMs} ms, runs ${t.totalMs} ms`);
     const draws = await pg.canvases.evaluateAll((cs) => cs.map((c) => Number(c.dataset.drawMs)));
     console.log(
-      `100,000 tasks × 4 models: ${wall} ms from load to runs (in-page ${t.totalMs} ms; slowest model ` +
+      `100,000 tasks × 4 models: figures after ${t.figuresMs} ms, ${wall} ms from load to runs (in-page ${t.totalMs} ms; slowest model ` +
         `${t.simulateMs} ms in its worker; ${(t.bytes / 1e6).toFixed(0)} MB decoded in ${t.decodeMs} ms); ` +
         `${frames} animation frames meanwhile, long tasks ${JSON.stringify(longTasks)} ms; ` +
         `Gantt draw ${draws.map((d) => d.toFixed(1)).join(" / ")} ms`,

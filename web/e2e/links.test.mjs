@@ -503,7 +503,7 @@ describe("links", () => {
     await pg.page.goto(`${server.url}#${packed(bigScenario(30_000))}&m=compare`, { waitUntil: "load" });
     const progress = pg.page.getByTestId("sim-progress");
     await progress.waitFor();
-    assert.match(await progress.innerText(), /Simulating 30,000 tasks × 4 models in the background/);
+    assert.match(await progress.innerText(), /(Simulating|Figures are up · tracing) 30,000 tasks × 4 models in the background/);
     await pg.page.getByTestId("sim-timing").waitFor({ timeout: 100_000 });
     const frames = await pg.page.evaluate(() => window.__frames);
     await pg.waitForCharts();

@@ -17,6 +17,10 @@ use crate::panels::{ErrorBanner, Legend, ModelPicker, RunPanel, ScenarioCard, Su
 use crate::sweep::SweepPanel;
 use crate::theme::{self, Scheme};
 
+/// When the playground starts its Web Workers, after it mounts: once the landing charts are
+/// drawn (about 0.4 s), so loading them never competes with the first screen.
+const WARM_WORKERS_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// The preset the landing page opens.
 pub const LANDING_PRESET: &str = "gather-10-queries";
 
@@ -202,6 +206,9 @@ pub fn App() -> impl IntoView {
             .with(|s| pg.background.ensure(s.as_ref(), pg.scenario))
     });
     background::install_page_hook(pg.scenario);
+    // Load the workers while the reader looks at the landing charts: a big scenario or a
+    // sweep then starts at once instead of waiting for them.
+    set_timeout(crate::workers::warm, WARM_WORKERS_AFTER);
     pg.chart.follow(pg.scenario);
 
     view! {

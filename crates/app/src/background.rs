@@ -3,10 +3,16 @@
 //! while the page stays usable.
 //!
 //! ```text
-//!   scenario ──▶ validate ──light──▶ simulate here ────────────────┐
-//!                   │                                              ├─▶ Playground.runs (Memo)
-//!                   └──heavy──▶ one worker job per model ─▶ decode ┘   (nothing while pending)
+//!   scenario ──▶ validate ──light──▶ simulate here ──────────────────────┐
+//!                   │                                                    ├─▶ Playground.runs
+//!                   └──heavy──▶ per model: an outline job, then a full job ┘    (Memo)
 //! ```
+//!
+//! Figures come first: each model's *outline* (its run without a trace: tasks, summary,
+//! insights) simulates several times faster than the whole run and is delivered as soon as
+//! every model has one, so the verdict, table and latency plots are up while the traces, far
+//! bigger, are still being simulated and decoded; the Gantt charts say so meanwhile
+//! ([`Background::tracing`]).
 //!
 //! A result is delivered together with the scenario it was computed for, and the runs memo
 //! takes it only if that is still the scenario on screen: an edit made meanwhile makes it
@@ -18,10 +24,15 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use whenasync_sim::{validate, Checked, Run, Scenario};
-use whenasync_worker::{wire, Reply, Request};
+use whenasync_worker::{Reply, Request};
 
-use crate::format;
 use crate::workers;
+
+mod incoming;
+mod view;
+
+use incoming::{next_task, Incoming, Stage};
+pub use view::{install_page_hook, BackgroundProgress, BackgroundTiming};
 
 /// Above this many estimated events (summed over the models), a scenario is simulated in
 /// workers. Measured in headless Chromium on 2 cores: 10,000 requests × 4 models (840,000
@@ -50,6 +61,8 @@ pub struct Progress {
     pub tasks: u32,
     /// Models being simulated.
     pub models: usize,
+    /// Whether the figures are on screen and only the traces are still to come.
+    pub figures_ready: bool,
     /// Workers sharing the work.
     pub workers: usize,
 }
@@ -57,6 +70,8 @@ pub struct Progress {
 /// How the last heavy scenario went, for the page (and the browser benchmark).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timing {
+    /// From the edit to every model's figures on the page (the outlines), ms.
+    pub figures_ms: Option<f64>,
     /// From the edit to every run decoded on the page, ms.
     pub total_ms: f64,
     /// The longest single model's simulation inside its worker, ms.
@@ -84,6 +99,8 @@ pub struct Background {
     pub progress: RwSignal<Option<Progress>>,
     /// Timings of the last heavy scenario.
     pub timing: RwSignal<Option<Timing>>,
+    /// True while the runs on screen are outlines whose traces are still being simulated.
+    pub tracing: RwSignal<bool>,
     delivered: RwSignal<u64>,
     delivery: StoredValue<Option<Delivery>, LocalStorage>,
     inflight: StoredValue<Option<Inflight>, LocalStorage>,
@@ -103,6 +120,7 @@ impl Background {
         Background {
             progress: RwSignal::new(None),
             timing: RwSignal::new(None),
+            tracing: RwSignal::new(false),
             delivered: RwSignal::new(0),
             delivery: StoredValue::new_local(None),
             inflight: StoredValue::new_local(None),
@@ -188,6 +206,9 @@ impl Background {
         if self.progress.get_untracked().is_some() {
             self.progress.set(None);
         }
+        if self.tracing.get_untracked() {
+            self.tracing.set(false);
+        }
     }
 
     fn start(&self, scenario: Scenario, checked: &Checked, current: RwSignal<Option<Scenario>>) {
@@ -205,71 +226,100 @@ impl Background {
             tasks,
             models,
             workers: pool,
+            figures_ready: false,
         }));
         let state = Rc::new(RefCell::new(Gathering {
             group,
             scenario: scenario.clone(),
-            fractions: vec![0.0; models],
+            fractions: vec![[0.0; 2]; models],
             incoming: Vec::new(),
             pumping: false,
+            outlines: (0..models).map(|_| None).collect(),
+            outlined: false,
             runs: (0..models).map(|_| None).collect(),
             started: now_ms(),
+            figures_ms: None,
             simulate_ms: 0.0,
             decode_ms: 0.0,
             bytes: 0,
         }));
+        // The queue is first come, first served: every outline goes before any full run.
+        for part in [Part::Outline, Part::Whole] {
+            for model in 0..models {
+                let (job, scenario, model_ix) = (0, json.clone(), model as u32);
+                let request = match part {
+                    Part::Outline => Request::Outline {
+                        job,
+                        scenario,
+                        model: model_ix,
+                    },
+                    Part::Whole => Request::Simulate {
+                        job,
+                        scenario,
+                        model: model_ix,
+                    },
+                };
+                let listener = self.listener(state.clone(), current, model, part);
+                workers::submit(group, request, listener);
+            }
+        }
+    }
+
+    /// What hears the replies to one model's outline or full job.
+    fn listener(
+        &self,
+        state: Rc<RefCell<Gathering>>,
+        current: RwSignal<Option<Scenario>>,
+        model: usize,
+        part: Part,
+    ) -> impl FnMut(Reply, Option<Uint8Array>) + 'static {
         let bg = *self;
-        for model in 0..models {
-            let state = state.clone();
-            let request = Request::Simulate {
-                job: 0,
-                scenario: json.clone(),
-                model: model as u32,
-            };
-            workers::submit(group, request, move |reply, payload| {
-                if bg.is_stale(&state, current) {
-                    return;
+        move |reply, payload| {
+            if bg.is_stale(&state, current) {
+                return;
+            }
+            let mut st = state.borrow_mut();
+            match reply {
+                Reply::Progress { fraction, .. } => {
+                    st.fractions[model][part as usize] = fraction * SIMULATE_SHARE;
+                    drop(st);
+                    bg.report(&state);
                 }
-                let mut st = state.borrow_mut();
-                match reply {
-                    Reply::Progress { fraction, .. } => {
-                        st.fractions[model] = fraction * SIMULATE_SHARE;
-                        drop(st);
-                        bg.report(&state);
-                    }
-                    Reply::Run { simulate_ms, .. } => {
+                Reply::Run { simulate_ms, .. } => {
+                    if part == Part::Whole {
                         st.simulate_ms = st.simulate_ms.max(simulate_ms);
-                        st.fractions[model] = SIMULATE_SHARE;
-                        match payload {
-                            Some(array) => {
-                                let len = array.length() as usize;
-                                st.bytes += len;
-                                st.incoming.push(Incoming {
-                                    model,
-                                    stage: Stage::Copying {
-                                        array,
-                                        buf: Vec::with_capacity(len),
-                                    },
-                                    total: len.max(1),
-                                });
-                            }
-                            None => {
-                                st.runs[model] =
-                                    Some(Err("the worker sent a run without its bytes".into()))
-                            }
+                    }
+                    st.fractions[model][part as usize] = SIMULATE_SHARE;
+                    match payload {
+                        Some(array) => {
+                            let len = array.length() as usize;
+                            st.bytes += len;
+                            st.incoming.push(Incoming {
+                                model,
+                                part,
+                                stage: Stage::Copying {
+                                    array,
+                                    buf: Vec::with_capacity(len),
+                                },
+                                total: len.max(1),
+                            });
                         }
-                        drop(st);
-                        bg.pump(state.clone(), current);
+                        None => {
+                            st.runs[model] =
+                                Some(Err("the worker sent a run without its bytes".into()))
+                        }
                     }
-                    Reply::Failed { message, .. } => {
-                        let scenario = st.scenario.clone();
-                        drop(st);
-                        workers::cancel(group);
-                        bg.deliver(scenario, Err(message), None);
-                    }
-                    Reply::Ready | Reply::Figures { .. } | Reply::Python { .. } => {}
+                    drop(st);
+                    bg.pump(state.clone(), current);
                 }
-            });
+                Reply::Failed { message, .. } => {
+                    let (scenario, group) = (st.scenario.clone(), st.group);
+                    drop(st);
+                    workers::cancel(group);
+                    bg.deliver(scenario, Err(message), None);
+                }
+                Reply::Ready | Reply::Figures { .. } | Reply::Python { .. } => {}
+            }
         }
     }
 
@@ -289,7 +339,12 @@ impl Background {
 
     fn report(&self, state: &Rc<RefCell<Gathering>>) {
         let st = state.borrow();
-        let total = st.fractions.iter().sum::<f64>() / st.fractions.len().max(1) as f64;
+        let share = |part: Part| {
+            st.fractions.iter().map(|f| f[part as usize]).sum::<f64>()
+                / st.fractions.len().max(1) as f64
+        };
+        let total =
+            OUTLINE_SHARE * share(Part::Outline) + (1.0 - OUTLINE_SHARE) * share(Part::Whole);
         self.progress.update(|p| {
             if let Some(p) = p {
                 p.fraction = total;
@@ -322,18 +377,22 @@ impl Background {
                     let Some(mut inc) = st.incoming.pop() else {
                         break;
                     };
+                    let (model, part) = (inc.model, inc.part);
+                    let slot = match part {
+                        Part::Outline => &mut st.outlines[model],
+                        Part::Whole => &mut st.runs[model],
+                    };
                     match inc.advance() {
-                        Ok(Some(run)) => {
-                            st.fractions[inc.model] = 1.0;
-                            st.runs[inc.model] = Some(Ok(run));
-                        }
+                        Ok(Some(run)) => *slot = Some(Ok(run)),
                         Ok(None) => {
-                            st.fractions[inc.model] =
+                            st.fractions[model][part as usize] =
                                 SIMULATE_SHARE + (1.0 - SIMULATE_SHARE) * inc.done();
                             st.incoming.push(inc);
+                            continue;
                         }
-                        Err(e) => st.runs[inc.model] = Some(Err(e)),
+                        Err(e) => *slot = Some(Err(e)),
                     }
+                    st.fractions[model][part as usize] = 1.0;
                 }
                 st.decode_ms += now_ms() - t;
             }
@@ -342,12 +401,16 @@ impl Background {
                 let st = state.borrow();
                 (!st.incoming.is_empty(), st.runs.iter().all(Option::is_some))
             };
+            if !complete {
+                bg.deliver_outlines(&state);
+            }
             if more {
                 bg.pump(state, current);
             } else if complete {
                 let mut st = state.borrow_mut();
                 let runs: Result<Vec<Run>, String> = st.runs.drain(..).flatten().collect();
                 let timing = Timing {
+                    figures_ms: st.figures_ms,
                     total_ms: now_ms() - st.started,
                     simulate_ms: st.simulate_ms,
                     decode_ms: st.decode_ms,
@@ -358,13 +421,38 @@ impl Background {
                 bg.deliver(scenario, runs, Some(timing));
             }
         };
-        set_timeout(tick, std::time::Duration::ZERO);
+        next_task(tick);
+    }
+
+    /// Puts the outlines on screen once every model has one (and none failed), if the full
+    /// runs are still to come.
+    fn deliver_outlines(&self, state: &Rc<RefCell<Gathering>>) {
+        let mut st = state.borrow_mut();
+        if st.outlined || !st.outlines.iter().all(|o| matches!(o, Some(Ok(_)))) {
+            return;
+        }
+        st.outlined = true;
+        st.figures_ms = Some(now_ms() - st.started);
+        let runs = st.outlines.drain(..).flatten().collect();
+        let scenario = st.scenario.clone();
+        drop(st);
+        self.delivery.set_value(Some(Delivery { scenario, runs }));
+        self.progress.update(|p| {
+            if let Some(p) = p {
+                p.figures_ready = true;
+            }
+        });
+        self.tracing.set(true);
+        self.delivered.update(|n| *n += 1);
     }
 
     fn deliver(&self, scenario: Scenario, runs: Result<Vec<Run>, String>, timing: Option<Timing>) {
         self.inflight.set_value(None);
         self.delivery.set_value(Some(Delivery { scenario, runs }));
         self.progress.set(None);
+        if self.tracing.get_untracked() {
+            self.tracing.set(false);
+        }
         if timing.is_some() {
             self.timing.set(timing);
         }
@@ -372,95 +460,44 @@ impl Background {
     }
 }
 
-/// The share of the progress bar for simulating; the rest is for receiving the runs.
+/// The share of a job's progress for simulating; the rest is for receiving its run.
 const SIMULATE_SHARE: f64 = 0.8;
+
+/// The share of the progress bar for the outlines; the rest is for the full runs.
+const OUTLINE_SHARE: f64 = 0.2;
+
+/// Which of a model's two jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// The run without its trace: figures first.
+    Outline = 0,
+    /// The whole run.
+    Whole = 1,
+}
 
 /// Longest slice of decoding per turn of the event loop, ms.
 const DECODE_SLICE_MS: f64 = 8.0;
-
-/// Records decoded between two looks at the clock.
-const DECODE_RECORDS: usize = 40_000;
 
 /// The runs of one heavy scenario, arriving.
 struct Gathering {
     group: u32,
     scenario: Scenario,
-    fractions: Vec<f64>,
+    /// Per model, how far its outline and its full job are, 0 to 1.
+    fractions: Vec<[f64; 2]>,
     /// Runs received and being copied into wasm memory and decoded.
     incoming: Vec<Incoming>,
     /// Whether a decoding turn is scheduled.
     pumping: bool,
+    /// Each model's outline, until they are delivered.
+    outlines: Vec<Option<Result<Run, String>>>,
+    /// Whether the outlines have been delivered.
+    outlined: bool,
     runs: Vec<Option<Result<Run, String>>>,
     started: f64,
+    figures_ms: Option<f64>,
     simulate_ms: f64,
     decode_ms: f64,
     bytes: usize,
-}
-
-/// Bytes copied from JS into wasm memory per slice.
-const COPY_BYTES: usize = 4 << 20;
-
-/// One run arriving: its bytes copied from the worker's `Uint8Array` into wasm memory a slice
-/// at a time, then decoded a slice at a time.
-struct Incoming {
-    model: usize,
-    stage: Stage,
-    /// Bytes in all.
-    total: usize,
-}
-
-enum Stage {
-    Copying { array: Uint8Array, buf: Vec<u8> },
-    Decoding(Box<wire::Decoder>),
-}
-
-impl Incoming {
-    /// One slice of work; the run when it is complete.
-    fn advance(&mut self) -> Result<Option<Run>, String> {
-        match &mut self.stage {
-            Stage::Copying { array, buf } => {
-                let from = buf.len();
-                let to = (from + COPY_BYTES).min(self.total);
-                buf.resize(to, 0);
-                array
-                    .subarray(from as u32, to as u32)
-                    .copy_to(&mut buf[from..to]);
-                if to >= self.total {
-                    let bytes = std::mem::take(buf);
-                    let d = wire::Decoder::new(bytes).map_err(|e| e.to_string())?;
-                    self.stage = Stage::Decoding(Box::new(d));
-                }
-                Ok(None)
-            }
-            Stage::Decoding(d) => {
-                if d.step(DECODE_RECORDS).map_err(|e| e.to_string())? {
-                    let Stage::Decoding(d) = std::mem::replace(
-                        &mut self.stage,
-                        Stage::Copying {
-                            array: Uint8Array::new_with_length(0),
-                            buf: Vec::new(),
-                        },
-                    ) else {
-                        unreachable!("decoding")
-                    };
-                    d.finish().map(Some).map_err(|e| e.to_string())
-                } else {
-                    Ok(None)
-                }
-            }
-        }
-    }
-
-    /// Roughly how far along, 0 to 1 (copying is the first half).
-    fn done(&self) -> f64 {
-        match &self.stage {
-            Stage::Copying { buf, .. } => 0.5 * buf.len() as f64 / self.total as f64,
-            Stage::Decoding(d) => {
-                let left = d.remaining() as f64 * 25.0;
-                0.5 + 0.5 * (1.0 - (left / self.total as f64).min(1.0))
-            }
-        }
-    }
 }
 
 fn now_ms() -> f64 {
@@ -475,111 +512,4 @@ fn changed(
 ) -> (Result<Vec<Run>, String>, bool) {
     let differs = prev.as_ref() != Some(&next);
     (next, differs)
-}
-
-/// The progress bar of a scenario simulating in the background; once it is done, a line
-/// saying how long that took.
-#[component]
-pub fn BackgroundProgress() -> impl IntoView {
-    let pg = expect_context::<crate::Playground>();
-    let progress = pg.background.progress;
-    view! {
-        <BackgroundTiming />
-        {move || {
-            progress
-                .get()
-                .map(|p| {
-                    let pct = (p.fraction * 100.0).clamp(0.0, 100.0);
-                    let what = format!(
-                        "Simulating {} tasks × {} {} in the background",
-                        crate::plot::count(u64::from(p.tasks)),
-                        p.models,
-                        if p.models == 1 { "model" } else { "models" },
-                    );
-                    let workers = format!(
-                        "{} Web {} · the page stays usable; an edit starts over",
-                        p.workers,
-                        if p.workers == 1 { "Worker" } else { "Workers" },
-                    );
-                    view! {
-                        <section class="card sim-progress" data-testid="sim-progress">
-                            <div class="sim-progress-head">
-                                <strong id="sim-progress-label">{what}</strong>
-                                <span class="pct">{format!("{pct:.0} %")}</span>
-                            </div>
-                            <div
-                                class="progress-track"
-                                role="progressbar"
-                                aria-labelledby="sim-progress-label"
-                                aria-valuemin="0"
-                                aria-valuemax="100"
-                                aria-valuenow=format!("{pct:.0}")
-                            >
-                                <div class="progress-fill" style:width=format!("{pct:.1}%")></div>
-                            </div>
-                            <p class="hint">{workers}</p>
-                        </section>
-                    }
-                })
-        }}
-    }
-}
-
-/// A line under the summary saying how long the last background simulation took.
-#[component]
-pub fn BackgroundTiming() -> impl IntoView {
-    let pg = expect_context::<crate::Playground>();
-    let timing = pg.background.timing;
-    let shown = move || pg.background.progress.get().is_none() && timing.get().is_some();
-    view! {
-        <Show when=shown>
-            {move || {
-                timing
-                    .get()
-                    .map(|t| {
-                        view! {
-                            <p
-                                class="hint sim-timing"
-                                data-testid="sim-timing"
-                                data-total-ms=format!("{:.0}", t.total_ms)
-                                data-simulate-ms=format!("{:.0}", t.simulate_ms)
-                                data-decode-ms=format!("{:.0}", t.decode_ms)
-                                data-bytes=t.bytes.to_string()
-                            >
-                                {format!(
-                                    "Simulated in background workers in {} ({} of runs decoded in {}).",
-                                    format::duration((t.total_ms * 1e6) as u64),
-                                    crate::plot::bytes(t.bytes as u64),
-                                    format::duration((t.decode_ms * 1e6) as u64),
-                                )}
-                            </p>
-                        }
-                    })
-            }}
-        </Show>
-    }
-}
-
-/// `window.whenasync.load(json)`: loads a scenario from its JSON text and returns `null`, or
-/// the reason it cannot be read. A small, documented hook for scripts and the end-to-end
-/// tests (a 100,000-task scenario is easier to pass as JSON than to type into the editor).
-pub fn install_page_hook(scenario: RwSignal<Option<Scenario>>) {
-    use wasm_bindgen::prelude::*;
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let load = Closure::<dyn Fn(String) -> JsValue>::new(move |json: String| {
-        match Scenario::from_json(&json) {
-            Ok(s) => {
-                scenario.set(Some(s));
-                JsValue::NULL
-            }
-            Err(e) => JsValue::from_str(&e.to_string()),
-        }
-    });
-    let api = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&api, &"load".into(), load.as_ref());
-    let _ = js_sys::Reflect::set(&window, &"whenasync".into(), &api);
-    // The hook lives as long as the page.
-    load.forget();
 }

@@ -173,7 +173,10 @@ pub fn GanttChart(
     #[prop(into)]
     scheme: Signal<Scheme>,
 ) -> impl IntoView {
-    let state = use_context::<crate::Playground>().map_or_else(ChartState::new, |p| p.chart);
+    let pg = use_context::<crate::Playground>();
+    let state = pg.map_or_else(ChartState::new, |p| p.chart);
+    // An outline's trace is still being simulated (never so in an embed).
+    let tracing = Signal::derive(move || pg.is_some_and(|p| p.background.tracing.get()));
     let window = Memo::new(move |_| state.visible(end.get()));
     // Task rows follow the window (in a big run, the tasks alive there); worker rows do not,
     // so zooming them never rebuilds rows.
@@ -214,7 +217,9 @@ pub fn GanttChart(
             return;
         }
         let started = now_ms();
-        let result = rows.with(|rows| run.with(|run| draw(&canvas, run, rows, w, win, scheme)));
+        let pending = tracing.get();
+        let result =
+            rows.with(|rows| run.with(|run| draw(&canvas, run, rows, w, win, scheme, pending)));
         match result {
             Some(Err(e)) => leptos::logging::warn!("gantt: {e:?}"),
             Some(Ok(_)) => {
@@ -498,6 +503,17 @@ pub fn GanttChart(
             {move || {
                 cut.get()
                     .map(|(cut, makespan, tasks)| {
+                        if tracing.get() {
+                            return view! {
+                                <p class="note" data-testid="trace-pending">
+                                    {format!(
+                                        "Figures first: the figures and latency above cover all {} tasks; this chart's trace is still being simulated.",
+                                        crate::plot::count(tasks as u64),
+                                    )}
+                                </p>
+                            }
+                            .into_any();
+                        }
                         view! {
                             <p class="note" data-testid="trace-cut">
                                 {format!(
@@ -508,6 +524,7 @@ pub fn GanttChart(
                                 )}
                             </p>
                         }
+                        .into_any()
                     })
             }}
             <CursorReadout run rows state view scheme />

@@ -51,6 +51,8 @@ struct Pool {
     slots: Vec<Option<Slot>>,
     queue: VecDeque<Job>,
     next_job: u32,
+    /// Whether [`warm`] has been called: the pool keeps [`size`] workers from then on.
+    warm: bool,
     /// Set when a worker failed before it was ready: the script is missing or broken, and
     /// starting more would fail the same way.
     broken: Option<String>,
@@ -101,12 +103,14 @@ pub fn submit(
     id
 }
 
-/// Drops `group`'s queued jobs and terminates the workers running its jobs (new ones start
-/// when needed). Their listeners hear nothing more.
+/// Drops `group`'s queued jobs and terminates the workers running its jobs; once the pool is
+/// warm ([`warm`]), replacements start at once, so the next job does not wait for one to load.
+/// Their listeners hear nothing more.
 pub fn cancel(group: u32) {
-    POOL.with(|p| {
+    let replace = POOL.with(|p| {
         let mut p = p.borrow_mut();
         p.queue.retain(|j| j.group != group);
+        let mut terminated = false;
         for slot in &mut p.slots {
             if slot
                 .as_ref()
@@ -114,11 +118,38 @@ pub fn cancel(group: u32) {
             {
                 if let Some(s) = slot.take() {
                     s.worker.terminate();
+                    terminated = true;
                 }
             }
         }
+        terminated && p.warm
     });
+    if replace {
+        warm();
+    }
     dispatch();
+}
+
+/// Starts every worker the pool uses ([`size`]) ahead of any job: loading one takes a few
+/// hundred milliseconds (fetching and compiling its wasm), which a big scenario or a sweep
+/// would otherwise wait for. The page calls this once it has drawn; from then on the pool
+/// stays full.
+pub fn warm() {
+    loop {
+        let start = POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            p.warm = true;
+            let live = p.slots.iter().filter(|s| s.is_some()).count();
+            live < size() && p.broken.is_none()
+        });
+        if !start {
+            return;
+        }
+        if let Err(message) = start_worker() {
+            fail_everything(message);
+            return;
+        }
+    }
 }
 
 /// Hands queued jobs to idle ready workers, starting workers while there is work for them.

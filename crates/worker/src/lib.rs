@@ -8,6 +8,7 @@
 //!     Request::Simulate { job, scenario, model } ──▶ simulate_model_with_progress
 //!                      ◀── Reply::Progress { job, fraction } (a few per second)
 //!                      ◀── Reply::Run { job, bytes }       (wire::encode, transferred)
+//!     Request::Outline { … }                     ──▶ Reply::Run (no trace: figures first)
 //!     Request::Figures { … }                     ──▶ Reply::Figures (sweeps: numbers only)
 //!     Request::Python { … }                      ──▶ Reply::Python (the program's text)
 //! ```

@@ -28,6 +28,17 @@ pub enum Request {
         /// Which of its models.
         model: u32,
     },
+    /// Simulate model `model` and send its run without a trace (no segments, `trace_end` 0):
+    /// tasks, summary and insights, which the page shows while the whole run is simulated.
+    /// Written down nothing, it costs a fraction of [`Request::Simulate`].
+    Outline {
+        /// The job id.
+        job: u32,
+        /// The scenario, as JSON.
+        scenario: String,
+        /// Which of its models.
+        model: u32,
+    },
     /// Simulate model `model` and send only its figures (one point of a sweep).
     Figures {
         /// The job id.
@@ -60,6 +71,7 @@ impl Request {
     pub fn job_mut(&mut self) -> &mut u32 {
         match self {
             Request::Simulate { job, .. }
+            | Request::Outline { job, .. }
             | Request::Figures { job, .. }
             | Request::Python { job, .. } => job,
         }
@@ -69,6 +81,11 @@ impl Request {
     fn fields(&self) -> (&u32, &str, u32) {
         match self {
             Request::Simulate {
+                job,
+                scenario,
+                model,
+            }
+            | Request::Outline {
                 job,
                 scenario,
                 model,
@@ -228,11 +245,21 @@ fn answer(
     }
     // The page holds every model's run at once: past a budget, a run keeps its trace only up
     // to where the budget ran out (`Run::trace_end`), so a million tasks fit in a tab.
-    let budget = (TRACE_BUDGET / checked.scenario.models.len().max(1)).min(RUN_BUDGET);
-    let run = match whenasync_sim::simulate_model_within(&checked, &model, budget, &mut report) {
+    let budget = match request {
+        // The budget's smallest: the trace stops at its first segment, and is dropped below.
+        Request::Outline { .. } => 1,
+        _ => (TRACE_BUDGET / checked.scenario.models.len().max(1)).min(RUN_BUDGET),
+    };
+    let mut run = match whenasync_sim::simulate_model_within(&checked, &model, budget, &mut report)
+    {
         Ok(run) => run,
         Err(e) => return failed(e.to_string()),
     };
+    if let Request::Outline { .. } = request {
+        run.segments = Vec::new();
+        run.task_segments = Vec::new();
+        run.trace_end = Some(0);
+    }
     let simulate_ms = now_ms() - started;
     let bytes = crate::wire::encode(&run);
     let len = bytes.len() as f64;
@@ -309,6 +336,29 @@ mod tests {
         assert!(cut < run.summary.makespan);
         assert_eq!(run.tasks.len(), tasks as usize);
         assert_eq!(run.summary.completed, u64::from(tasks));
+    }
+
+    #[test]
+    fn an_outline_is_the_run_without_its_trace() {
+        let json = landing_json();
+        let request = Request::Outline {
+            job: 9,
+            scenario: json.clone(),
+            model: 1,
+        };
+        let (reply, payload) = handle(&request, &mut |_, _| {}, &|| 0.0);
+        assert!(matches!(reply, Reply::Run { job: 9, .. }), "{reply:?}");
+        let outline = crate::wire::decode(&payload.expect("a payload")).expect("decodes");
+        let whole = whenasync_sim::simulate(&Scenario::from_json(&json).expect("parses"))
+            .expect("simulates")
+            .remove(1);
+        assert!(!whole.segments.is_empty());
+        assert!(outline.segments.is_empty() && outline.task_segments.is_empty());
+        assert_eq!(outline.trace_end, Some(0));
+        assert_eq!(outline.tasks, whole.tasks);
+        assert_eq!(outline.summary, whole.summary);
+        assert_eq!(outline.insights, whole.insights);
+        assert_eq!(outline.lanes, whole.lanes);
     }
 
     #[test]

@@ -25,7 +25,8 @@ const FONT_SMALL: &str = "11px system-ui, -apple-system, 'Segoe UI', Roboto, san
 const FONT_LABEL: &str = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 /// Draws `rows` of `run` onto `canvas`, `width` CSS pixels wide, showing `window`. The run's
-/// makespan gets a dashed marker when it ends before the axis does (shared axes).
+/// makespan gets a dashed marker when it ends before the axis does (shared axes). `pending`:
+/// the run is an outline whose trace is on its way (see [`crate::background`]).
 pub fn draw(
     canvas: &HtmlCanvasElement,
     run: &Run,
@@ -33,6 +34,7 @@ pub fn draw(
     width: f64,
     window: Window,
     scheme: Scheme,
+    pending: bool,
 ) -> Result<Drawn, JsValue> {
     let g = Geometry::for_width(width);
     let chrome = theme::chrome(scheme);
@@ -147,7 +149,12 @@ pub fn draw(
             ctx.set_text_align("left");
             ctx.set_text_baseline("top");
             ctx.set_fill_style_str(chrome.muted);
-            ctx.fill_text("trace not kept past here", x + 8.0, g.top)?;
+            let note = if pending {
+                "trace on its way…"
+            } else {
+                "trace not kept past here"
+            };
+            ctx.fill_text(note, x + 8.0, g.top)?;
         }
         canvas.set_attribute("data-trace-end", &cut.to_string())?;
     } else {
