@@ -62,6 +62,24 @@ pub fn simulate_summary(checked: &Checked, model: &Model) -> Result<Summary, Sce
     engine::simulate_summary(checked, model)
 }
 
+/// The events of one model's run, as the benchmark counts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventCounts {
+    /// Every event taken off the queue ([`Summary::events`]).
+    pub events: u64,
+    /// Those of them that did nothing: when they came due, what they were for had already
+    /// happened (a GIL waiter's timeout after it got the GIL, a compute rescheduled). A queue
+    /// without cancellation keeps them; they cost a push and a pop each.
+    pub superseded: u64,
+}
+
+/// Simulates one model for its figures only and counts its events ([`EventCounts`]).
+pub fn event_counts(checked: &Checked, model: &Model) -> Result<EventCounts, ScenarioError> {
+    check_model(checked, model)?;
+    let (events, superseded) = engine::event_counts(checked, model)?;
+    Ok(EventCounts { events, superseded })
+}
+
 /// Validates `scenario` and simulates every model in it, in order.
 pub fn simulate(scenario: &Scenario) -> Result<Vec<Run>, ScenarioError> {
     let checked = validate(scenario)?;

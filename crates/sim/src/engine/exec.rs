@@ -473,6 +473,7 @@ impl Engine<'_> {
     pub(super) fn on_io_done(&mut self, s: Sid, gen: u32) {
         let st = &self.strands[s as usize];
         if !st.alive || st.gen != gen || st.wait != Wait::Io {
+            self.superseded += 1;
             return;
         }
         let lp = st.lp;
@@ -496,7 +497,9 @@ impl Engine<'_> {
     pub(super) fn on_loop_timer(&mut self, lp: u32, timer_gen: u32) {
         let l = &mut self.loops[lp as usize];
         if l.timer_gen != timer_gen || !l.parked {
-            return; // woken earlier: it has run (or will run) its due timers
+            // Woken earlier: it has run (or will run) its due timers.
+            self.superseded += 1;
+            return;
         }
         l.parked = false;
         let t = l.thread;

@@ -181,6 +181,7 @@ impl Engine<'_> {
     pub(super) fn on_wake(&mut self, t: Tid, gen: u32) {
         let th = &self.threads[t as usize];
         if th.gen != gen || th.state != TState::Sleeping {
+            self.superseded += 1;
             return;
         }
         self.threads[t as usize].state = TState::Parked;
@@ -267,6 +268,7 @@ impl Engine<'_> {
         let now = self.now;
         let th = &mut self.threads[t as usize];
         if th.gen != gen || th.state != TState::OnCore {
+            self.superseded += 1;
             return;
         }
         th.left = th.left.saturating_sub(now - th.run_since);
@@ -354,6 +356,7 @@ impl Engine<'_> {
     pub(super) fn on_gil_wake(&mut self, t: Tid, gen: u32) {
         let th = &self.threads[t as usize];
         if th.gen != gen || th.state != TState::GilWake {
+            self.superseded += 1;
             return;
         }
         self.core_request(t);
@@ -362,6 +365,7 @@ impl Engine<'_> {
     pub(super) fn on_gil_timeout(&mut self, t: Tid, gen: u32, sn: u32) {
         let th = &self.threads[t as usize];
         if th.gen != gen || th.state != TState::GilWait {
+            self.superseded += 1;
             return;
         }
         let p = th.proc as usize;

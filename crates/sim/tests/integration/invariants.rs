@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use whenasync_sim::plan::{draw_task, PStep};
 use whenasync_sim::{
-    simulate_model, simulate_model_within, simulate_summary, validate, Kind, LaneKind, Model, Run,
-    Scenario,
+    event_counts, simulate_model, simulate_model_within, simulate_summary, validate, Kind,
+    LaneKind, Model, Run, Scenario,
 };
 
 /// A random step list, at most one level of `offload`/`gather` nesting.
@@ -381,7 +381,11 @@ proptest! {
         prop_assert!(check_summary_matches_segments(&run).is_ok(), "{:?}\n{}", check_summary_matches_segments(&run), sc.to_json());
         let ck = validate(&sc).expect("valid");
         let summary = simulate_summary(&ck, &sc.models[0]).expect("runs");
-        prop_assert_eq!(summary, run.summary);
+        prop_assert_eq!(&summary, &run.summary);
+        // The benchmark's count is the run's, and superseded events are some of them.
+        let counts = event_counts(&ck, &sc.models[0]).expect("runs");
+        prop_assert_eq!(counts.events, summary.events);
+        prop_assert!(counts.superseded < counts.events);
     }
 
     #[test]
@@ -440,4 +444,18 @@ fn progress_rises_to_one_and_does_not_change_the_run() {
     assert_eq!(seen.last(), Some(&1.0));
     assert!(seen[0] > 0.0 && seen[0] < 1.0, "{seen:?}");
     assert_eq!(with, simulate_model(&ck, &sc.models[0]).expect("runs"));
+}
+
+/// The benchmark's scenario leaves GIL timeouts behind (a waiter handed the GIL before its
+/// switch interval ran out); a lone thread computing and sleeping in turn leaves none.
+#[test]
+fn superseded_events_are_counted() {
+    let ck = validate(&whenasync_sim::presets::bench_scenario(2_000)).expect("valid");
+    let c = event_counts(&ck, &Model::Threads { workers: 8 }).expect("runs");
+    assert!(
+        c.superseded > c.events / 20 && c.superseded < c.events / 2,
+        "{c:?}"
+    );
+    let c = event_counts(&ck, &Model::Sync).expect("runs");
+    assert_eq!(c.superseded, 0, "{c:?}");
 }
