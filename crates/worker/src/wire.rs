@@ -531,7 +531,11 @@ mod tests {
         let run = simulate(&scenario).expect("simulates").remove(0);
         let mut bytes = encode(&run);
         // The last task's record: its head, then its mask (two bytes), then its times.
-        let times = run.tasks[2].time_by_kind.iter().filter(|v| **v != 0).count();
+        let times = run.tasks[2]
+            .time_by_kind
+            .iter()
+            .filter(|v| **v != 0)
+            .count();
         let mask_at = bytes.len() - 8 * times - 2;
         bytes[mask_at + 1] |= 0x80;
         let e = decode(&bytes).expect_err("kind 15 does not exist");
