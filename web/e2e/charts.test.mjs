@@ -406,4 +406,14 @@ describe("charts at a sub-path", () => {
     assert.deepEqual(pg.problems, []);
     await context.close();
   });
+
+  test("the workers load after the landing charts, before anything needs them", { skip }, async () => {
+    const before = server.requests.length;
+    const worker = (r) => r.path === "/whenasync/whenasync-worker_bg.wasm" && r.status === 200;
+    const { pg, context } = await open(server.url);
+    await pg.page.waitForFunction(() => performance.now() > 4000);
+    assert.ok(server.requests.slice(before).some(worker), "no worker loaded while the page sat idle");
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
 });
