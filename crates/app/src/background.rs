@@ -99,8 +99,9 @@ pub struct Background {
     pub progress: RwSignal<Option<Progress>>,
     /// Timings of the last heavy scenario.
     pub timing: RwSignal<Option<Timing>>,
-    /// True while the runs on screen are outlines whose traces are still being simulated.
-    pub tracing: RwSignal<bool>,
+    /// True while the runs on screen are outlines whose traces are still being simulated
+    /// (derived from `progress`, so it changes only when that phase begins or ends).
+    pub tracing: Memo<bool>,
     delivered: RwSignal<u64>,
     delivery: StoredValue<Option<Delivery>, LocalStorage>,
     inflight: StoredValue<Option<Inflight>, LocalStorage>,
@@ -117,10 +118,13 @@ impl Default for Background {
 impl Background {
     /// Nothing simulated yet.
     pub fn new() -> Self {
+        let progress = RwSignal::new(None::<Progress>);
         Background {
-            progress: RwSignal::new(None),
+            progress,
             timing: RwSignal::new(None),
-            tracing: RwSignal::new(false),
+            tracing: Memo::new(move |_| {
+                progress.with(|p| p.as_ref().is_some_and(|p| p.figures_ready))
+            }),
             delivered: RwSignal::new(0),
             delivery: StoredValue::new_local(None),
             inflight: StoredValue::new_local(None),
@@ -206,9 +210,6 @@ impl Background {
         if self.progress.get_untracked().is_some() {
             self.progress.set(None);
         }
-        if self.tracing.get_untracked() {
-            self.tracing.set(false);
-        }
     }
 
     fn start(&self, scenario: Scenario, checked: &Checked, current: RwSignal<Option<Scenario>>) {
@@ -235,7 +236,6 @@ impl Background {
             incoming: Vec::new(),
             pumping: false,
             outlines: (0..models).map(|_| None).collect(),
-            outlined: false,
             runs: (0..models).map(|_| None).collect(),
             started: now_ms(),
             figures_ms: None,
@@ -305,7 +305,7 @@ impl Background {
                             });
                         }
                         None => {
-                            st.runs[model] =
+                            *st.slot(part, model) =
                                 Some(Err("the worker sent a run without its bytes".into()))
                         }
                     }
@@ -378,10 +378,7 @@ impl Background {
                         break;
                     };
                     let (model, part) = (inc.model, inc.part);
-                    let slot = match part {
-                        Part::Outline => &mut st.outlines[model],
-                        Part::Whole => &mut st.runs[model],
-                    };
+                    let slot = st.slot(part, model);
                     match inc.advance() {
                         Ok(Some(run)) => *slot = Some(Ok(run)),
                         Ok(None) => {
@@ -428,10 +425,9 @@ impl Background {
     /// runs are still to come.
     fn deliver_outlines(&self, state: &Rc<RefCell<Gathering>>) {
         let mut st = state.borrow_mut();
-        if st.outlined || !st.outlines.iter().all(|o| matches!(o, Some(Ok(_)))) {
+        if st.figures_ms.is_some() || !st.outlines.iter().all(|o| matches!(o, Some(Ok(_)))) {
             return;
         }
-        st.outlined = true;
         st.figures_ms = Some(now_ms() - st.started);
         let runs = st.outlines.drain(..).flatten().collect();
         let scenario = st.scenario.clone();
@@ -442,7 +438,6 @@ impl Background {
                 p.figures_ready = true;
             }
         });
-        self.tracing.set(true);
         self.delivered.update(|n| *n += 1);
     }
 
@@ -450,9 +445,6 @@ impl Background {
         self.inflight.set_value(None);
         self.delivery.set_value(Some(Delivery { scenario, runs }));
         self.progress.set(None);
-        if self.tracing.get_untracked() {
-            self.tracing.set(false);
-        }
         if timing.is_some() {
             self.timing.set(timing);
         }
@@ -490,14 +482,23 @@ struct Gathering {
     pumping: bool,
     /// Each model's outline, until they are delivered.
     outlines: Vec<Option<Result<Run, String>>>,
-    /// Whether the outlines have been delivered.
-    outlined: bool,
     runs: Vec<Option<Result<Run, String>>>,
     started: f64,
+    /// When the outlines were delivered (none yet: they have not been).
     figures_ms: Option<f64>,
     simulate_ms: f64,
     decode_ms: f64,
     bytes: usize,
+}
+
+impl Gathering {
+    /// Where model `model`'s outline or whole run goes once received.
+    fn slot(&mut self, part: Part, model: usize) -> &mut Option<Result<Run, String>> {
+        match part {
+            Part::Outline => &mut self.outlines[model],
+            Part::Whole => &mut self.runs[model],
+        }
+    }
 }
 
 fn now_ms() -> f64 {

@@ -30,7 +30,7 @@ pub enum Request {
     },
     /// Simulate model `model` and send its run without a trace (no segments, `trace_end` 0):
     /// tasks, summary and insights, which the page shows while the whole run is simulated.
-    /// Written down nothing, it costs a fraction of [`Request::Simulate`].
+    /// It writes nothing down, so it costs a fraction of [`Request::Simulate`].
     Outline {
         /// The job id.
         job: u32,
