@@ -4,19 +4,21 @@
 //!
 //! Layers: [`os`] is the machine (cores with a time slice, one GIL per process, threads that
 //! compute, sleep or park); [`exec`] is Python on top of it (pools, event loops, coroutines and
-//! their steps); [`record`] writes down segments.
+//! their steps); [`record`] writes down segments. [`queue`] holds the events; [`tasks`] the
+//! tasks (arrival, deadline, end).
 
 mod exec;
 mod os;
+mod queue;
 mod record;
+mod tasks;
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::duration::Ns;
 use crate::plan::{Plan, Rng};
-use crate::run::{Kind, LaneKind, Run, Summary, TaskRecord, KIND_COUNT};
-use crate::scenario::{Arrivals, Machine, Model, PoolSpec};
+use crate::run::{LaneKind, Run, Summary, TaskRecord, KIND_COUNT};
+use crate::scenario::{Machine, Model, PoolSpec};
 use crate::validate::{limits, Checked, ScenarioError};
 
 use record::Recorder;
@@ -47,36 +49,6 @@ enum What {
     Deadline(u32),
 }
 
-/// 32 bytes: the queue is small (about ten events), so its speed is the speed of moving and
-/// comparing these.
-struct Ev {
-    /// The time in the high 64 bits, the scheduling order among equal times in the low ones:
-    /// one comparison orders events.
-    key: u128,
-    what: What,
-}
-impl Ev {
-    fn at(&self) -> Ns {
-        (self.key >> 64) as Ns
-    }
-}
-impl PartialEq for Ev {
-    fn eq(&self, o: &Self) -> bool {
-        self.key == o.key
-    }
-}
-impl Eq for Ev {}
-impl PartialOrd for Ev {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Ev {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.key.cmp(&o.key)
-    }
-}
-
 /// One process: its own GIL (none when free-threaded) and its GIL lane.
 struct Proc {
     gil: Option<os::Gil>,
@@ -95,54 +67,16 @@ enum Entry {
     Listen,
 }
 
-/// A task in flight.
-struct Task {
-    class: u32,
-    arrival: Ns,
-    start: Option<Ns>,
-    end: Option<Ns>,
-    cancelled: bool,
-    timed_out: bool,
-    cancel_requested: bool,
-    plan: Plan,
-    live: Vec<Sid>,
-    next_branch: u32,
-    client: u32,
-    time_by_kind: [Ns; KIND_COUNT],
-}
-
-impl Task {
-    fn blank() -> Task {
-        Task {
-            class: 0,
-            arrival: 0,
-            start: None,
-            end: None,
-            cancelled: false,
-            timed_out: false,
-            cancel_requested: false,
-            plan: Plan::default(),
-            live: Vec::new(),
-            next_branch: 1,
-            client: u32::MAX,
-            time_by_kind: [0; KIND_COUNT],
-        }
-    }
-}
-
 pub(crate) struct Engine<'a> {
     ck: &'a Checked,
     m: &'a Machine,
     now: Ns,
-    seq: u64,
     events: u64,
     /// Events that found, when they came due, that what they were for had already happened
     /// (a timed wait that ended first, a compute rescheduled): counted in `events`, and they
     /// do nothing.
     superseded: u64,
-    heap: BinaryHeap<Reverse<Ev>>,
-    /// The top of `heap` is the event being handled, not yet removed (see `schedule`).
-    top_handled: bool,
+    queue: queue::Queue,
     procs: Vec<Proc>,
     threads: Vec<os::Thread>,
     cores: Vec<Option<Tid>>,
@@ -153,7 +87,20 @@ pub(crate) struct Engine<'a> {
     loops: Vec<exec::Loop>,
     strands: Vec<exec::Strand>,
     free_strands: Vec<Sid>,
-    tasks: Vec<Task>,
+    tasks: Vec<tasks::Task>,
+    /// Each task's time by kind, kept only for a run's task records (not for figures only).
+    task_times: Vec<[Ns; KIND_COUNT]>,
+    /// Every task's time by kind, summed (the summary's).
+    time_by_kind: [Ns; KIND_COUNT],
+    /// Whether the run keeps task records (`task_times`).
+    records: bool,
+    /// The plans tasks run: the empty plan (`tasks::NO_PLAN`), each class's fixed plan (empty
+    /// if it has none) shared by its tasks, then the drawn plans of tasks in flight.
+    plans: Vec<Plan>,
+    /// Slots of `plans` free for the next drawn plan.
+    free_plans: Vec<u32>,
+    /// Each task's live strands, kept only if tasks have deadlines (cancellation needs them).
+    lives: Vec<Vec<Sid>>,
     entry: Entry,
     rec: Recorder,
     wakeups: VecDeque<Tid>,
@@ -165,10 +112,9 @@ pub(crate) struct Engine<'a> {
     backlog: VecDeque<Sid>,
     /// Tasks finished or cancelled so far (for progress).
     ended: u32,
-    /// Draws each arriving task (copying the plans of classes with fixed durations).
+    /// Draws each arriving task (sharing the plans of classes with fixed durations).
     drawer: crate::plan::Drawer,
-    /// Memory of finished tasks' plans and strand lists, for the next tasks.
-    spare_plans: Vec<Plan>,
+    /// Memory of finished tasks' strand lists, for the next tasks.
     spare_live: Vec<Vec<Sid>>,
     /// The worker woken first by the next connection: the one after the last to accept (so
     /// idle workers take turns at winning the race to `accept()`).
@@ -211,14 +157,11 @@ fn run_events<'a>(
     /// Events between progress reports: rare enough to cost nothing.
     const REPORT_EVERY: u64 = 1 << 16;
     let mut e = Engine::new(ck, model, max_segments);
+    e.setup_tasks();
     e.setup();
     e.start_arrivals();
     let total = ck.scenario.workload.arrivals.count().max(1) as f64;
-    while let Some(Reverse(ev)) = e.heap.peek() {
-        let (at, what) = (ev.at(), ev.what);
-        // The event stays at the top while it is handled: the first event it schedules takes
-        // its place (one sift instead of a pop's two and a push's one).
-        e.top_handled = true;
+    while let Some((at, what)) = e.queue.next() {
         e.now = at;
         e.events += 1;
         if e.events > limits::MAX_EVENTS {
@@ -228,10 +171,6 @@ fn run_events<'a>(
         }
         e.handle(what);
         e.drain_wakeups();
-        if e.top_handled {
-            e.heap.pop();
-            e.top_handled = false;
-        }
         if e.events.is_multiple_of(REPORT_EVERY) {
             progress(e.ended as f64 / total);
         }
@@ -251,11 +190,9 @@ impl<'a> Engine<'a> {
             ck,
             m,
             now: 0,
-            seq: 0,
             events: 0,
             superseded: 0,
-            heap: BinaryHeap::new(),
-            top_handled: false,
+            queue: queue::Queue::new(),
             procs: Vec::new(),
             threads: Vec::new(),
             cores: vec![None; m.cores as usize],
@@ -267,6 +204,12 @@ impl<'a> Engine<'a> {
             strands: Vec::new(),
             free_strands: Vec::new(),
             tasks: Vec::with_capacity(ck.scenario.workload.arrivals.count() as usize),
+            task_times: Vec::new(),
+            time_by_kind: [0; KIND_COUNT],
+            records: max_segments > 0,
+            plans: Vec::new(),
+            free_plans: Vec::new(),
+            lives: Vec::new(),
             entry: Entry::Loop(0),
             rec,
             wakeups: VecDeque::new(),
@@ -278,28 +221,23 @@ impl<'a> Engine<'a> {
             accept_from: 0,
             tracker_started: false,
             drawer: crate::plan::Drawer::new(ck),
-            spare_plans: Vec::new(),
             spare_live: Vec::new(),
             model,
         }
     }
 
     fn schedule(&mut self, at: Ns, what: What) {
-        self.seq += 1;
-        let ev = Reverse(Ev {
-            key: (at as u128) << 64 | self.seq as u128,
-            what,
-        });
-        if self.top_handled {
-            // Not before the event being handled (time never goes back), so the heap stays
-            // ordered once the new event sifts down from the top.
-            if let Some(mut top) = self.heap.peek_mut() {
-                *top = ev;
-                self.top_handled = false;
-                return;
-            }
-        }
-        self.heap.push(ev);
+        self.queue.schedule(at, what);
+    }
+
+    /// Schedules `what` at `at`, a GIL waiter's timed wait (all of them have the same delay).
+    fn schedule_timeout(&mut self, at: Ns, what: What) {
+        self.queue.schedule_timeout(at, what);
+    }
+
+    /// Schedules `what` at `at`, the end of a blocking call.
+    fn schedule_sleep(&mut self, at: Ns, what: What) {
+        self.queue.schedule_sleep(at, at - self.now, what);
     }
 
     fn add_proc(&mut self, label: String) -> u32 {
@@ -371,28 +309,6 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn start_arrivals(&mut self) {
-        match self.ck.scenario.workload.arrivals {
-            Arrivals::ClosedLoop { clients, .. } => {
-                for c in 0..clients {
-                    self.issue(0, c);
-                }
-            }
-            _ => self.schedule(0, What::Arrival(0)),
-        }
-    }
-
-    /// Schedules the next request of closed-loop client `client`.
-    fn issue(&mut self, at: Ns, client: u32) {
-        let n = self.issued;
-        self.issued += 1;
-        if self.tasks.len() <= n as usize {
-            self.tasks.resize_with(n as usize + 1, Task::blank);
-        }
-        self.tasks[n as usize].client = client;
-        self.schedule(at, What::Arrival(n));
-    }
-
     fn handle(&mut self, what: What) {
         match what {
             What::Arrival(n) => self.arrive(n),
@@ -410,92 +326,6 @@ impl<'a> Engine<'a> {
         while let Some(t) = self.wakeups.pop_front() {
             self.advance(t);
         }
-    }
-
-    fn arrive(&mut self, n: u32) {
-        let sc = &self.ck.scenario;
-        let count = sc.workload.arrivals.count();
-        // Open-loop arrivals schedule their successor; closed-loop ones are issued on completion.
-        if self.tasks.len() <= n as usize {
-            self.tasks.resize_with(n as usize + 1, Task::blank);
-        }
-        let next_gap = match sc.workload.arrivals {
-            Arrivals::Burst { .. } => Some(0),
-            Arrivals::Interval { every, .. } => Some(every.0),
-            Arrivals::Poisson { rate_per_s, .. } => {
-                let u = self.arrivals_rng.unit();
-                Some(libm::round(-libm::log(1.0 - u) / rate_per_s * 1e9) as Ns)
-            }
-            Arrivals::ClosedLoop { .. } => None,
-        };
-        if let Some(gap) = next_gap {
-            if n + 1 < count {
-                self.schedule(self.now + gap, What::Arrival(n + 1));
-            }
-        }
-        // Finished tasks hand their plan's memory on: no allocation per task in a long run.
-        let mut plan = self.spare_plans.pop().unwrap_or_default();
-        let class = self.drawer.draw_into(self.ck, n, &mut plan);
-        let task = &mut self.tasks[n as usize];
-        task.class = class;
-        task.arrival = self.now;
-        task.plan = plan;
-        if let Some(t) = sc.workload.timeout {
-            self.schedule(self.now + t.0, What::Deadline(n));
-        }
-        match self.entry {
-            Entry::Pool(pool) => {
-                let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
-                self.submit(pool, s);
-            }
-            Entry::Loop(lp) => {
-                let s = self.new_strand(n, 0, exec::Cont::Task, lp);
-                self.strands[s as usize].new = true;
-                self.post_to_loop(lp, exec::Item::Create(s), Kind::LoopBusy);
-            }
-            Entry::Listen => {
-                // Server workers share one listening socket: the connection waits in its
-                // backlog until a worker's loop polls and accepts it.
-                let s = self.new_strand(n, 0, exec::Cont::Task, NONE);
-                self.strands[s as usize].new = true;
-                self.connect(s);
-            }
-        }
-    }
-
-    /// Task `n` is done (finished or cancelled) at `now`.
-    fn task_done(&mut self, n: u32, cancelled: bool) {
-        let now = self.now;
-        self.ended += 1;
-        let task = &mut self.tasks[n as usize];
-        task.end = Some(now);
-        task.cancelled = cancelled;
-        let plan = std::mem::take(&mut task.plan);
-        let mut live = std::mem::take(&mut task.live);
-        live.clear();
-        self.spare_plans.push(plan);
-        self.spare_live.push(live);
-        let client = task.client;
-        if let Arrivals::ClosedLoop {
-            ref think, count, ..
-        } = self.ck.scenario.workload.arrivals
-        {
-            if self.issued < count {
-                // The think time comes from the finished task's own stream (after its plan).
-                let mut rng = Rng::for_task(self.ck.scenario.seed ^ 0x0074_6869_6e6b, n as u64);
-                let gap = rng.sample(think);
-                self.issue(now + gap, client);
-            }
-        }
-    }
-
-    fn on_deadline(&mut self, n: u32) {
-        let task = &self.tasks[n as usize];
-        if task.end.is_some() {
-            self.superseded += 1;
-            return;
-        }
-        self.cancel_task(n);
     }
 
     fn finish(mut self) -> Run {
@@ -521,7 +351,7 @@ impl<'a> Engine<'a> {
                 end: t.end,
                 cancelled: t.cancelled,
                 timed_out: t.timed_out,
-                time_by_kind: t.time_by_kind,
+                time_by_kind: self.task_times[i],
             })
             .collect();
         let summary = self.summarise();
@@ -550,10 +380,10 @@ impl<'a> Engine<'a> {
             end: t.end,
             cancelled: t.cancelled,
             timed_out: t.timed_out,
-            time_by_kind: &t.time_by_kind,
         });
         crate::summary::summarise(
             tasks,
+            self.time_by_kind,
             self.m.cores,
             &self.rec.totals,
             self.events,

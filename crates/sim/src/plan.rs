@@ -136,6 +136,41 @@ impl Drawer {
     }
 }
 
+impl Drawer {
+    /// The plan of class `class` if all its durations are fixed (every task of it has it).
+    pub fn fixed_plan(&self, class: usize) -> Option<&Plan> {
+        self.fixed.get(class)?.as_ref()
+    }
+
+    /// Whether there is one class and its plan is fixed: every task has that plan.
+    #[inline]
+    pub fn only_fixed(&self) -> bool {
+        matches!(self.fixed.as_slice(), [Some(_)])
+    }
+
+    /// Task `id`'s class, and whether its plan was drawn into `plan`: not when the class's
+    /// plan is fixed ([`Self::fixed_plan`]; `plan` is left as it was). The same draws as
+    /// [`Self::draw_into`].
+    pub fn draw_unless_fixed(
+        &self,
+        ck: &crate::validate::Checked,
+        id: u32,
+        plan: &mut Plan,
+    ) -> (u32, bool) {
+        let sc = &ck.scenario;
+        if let [Some(_)] = self.fixed.as_slice() {
+            return (0, false);
+        }
+        let mut rng = Rng::for_task(sc.seed, id as u64);
+        let class = class_of(sc, &mut rng);
+        if self.fixed[class].is_some() {
+            return (class as u32, false);
+        }
+        plan.redraw(&ck.classes[class], &mut rng, cpu_scale(sc));
+        (class as u32, true)
+    }
+}
+
 /// Whether every duration in `steps` (and their nested bodies) is fixed.
 fn all_fixed(steps: &[CStep]) -> bool {
     steps.iter().all(|s| match s {
@@ -291,11 +326,22 @@ mod tests {
             let ck = crate::validate(&sc).expect("valid");
             let drawer = Drawer::new(&ck);
             let mut plan = Plan::default();
+            let mut drawn = Plan::default();
             for id in 0..300 {
                 let class = drawer.draw_into(&ck, id, &mut plan);
                 assert_eq!(
                     (class, plan.clone()),
                     draw_task(&ck, id),
+                    "{} task {id}",
+                    sc.name
+                );
+                // Drawn unless fixed: the same class, and the same plan either way.
+                let (c, was_drawn) = drawer.draw_unless_fixed(&ck, id, &mut drawn);
+                let shared = drawer.fixed_plan(c as usize);
+                assert_eq!(was_drawn, shared.is_none(), "{} task {id}", sc.name);
+                assert_eq!(
+                    (c, shared.unwrap_or(&drawn)),
+                    (class, &plan),
                     "{} task {id}",
                     sc.name
                 );

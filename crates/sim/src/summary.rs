@@ -91,17 +91,17 @@ pub(crate) fn order_lanes(
 }
 
 /// What the summary needs of one task.
-pub(crate) struct Outcome<'a> {
+pub(crate) struct Outcome {
     pub arrival: Ns,
     pub end: Option<Ns>,
     pub cancelled: bool,
     pub timed_out: bool,
-    pub time_by_kind: &'a [Ns; KIND_COUNT],
 }
 
 /// Computes the summary of a finished run from its tasks and the totals kept as it ran.
-pub(crate) fn summarise<'a>(
-    tasks: impl ExactSizeIterator<Item = Outcome<'a>>,
+pub(crate) fn summarise(
+    tasks: impl ExactSizeIterator<Item = Outcome>,
+    time_by_kind: [Ns; KIND_COUNT],
     cores: u32,
     totals: &Totals,
     events: u64,
@@ -112,11 +112,7 @@ pub(crate) fn summarise<'a>(
         ..Summary::default()
     };
     let mut lat = Vec::with_capacity(tasks.len());
-    let mut by_kind = [0; KIND_COUNT];
     for t in tasks {
-        for (acc, v) in by_kind.iter_mut().zip(t.time_by_kind) {
-            *acc += v;
-        }
         match t.end {
             None => s.unfinished += 1,
             Some(end) => {
@@ -133,7 +129,7 @@ pub(crate) fn summarise<'a>(
             }
         }
     }
-    s.time_by_kind = by_kind;
+    s.time_by_kind = time_by_kind;
     s.latency = stats(&mut lat);
     if s.makespan > 0 {
         s.throughput_per_s = s.completed as f64 / (s.makespan as f64 / 1e9);

@@ -31,7 +31,7 @@ pub(crate) use pools::Pool;
 
 use super::os::Role;
 use super::{Engine, Sid, Tid, What, NONE};
-use crate::plan::PStep;
+use crate::plan::{PStep, Plan};
 use crate::run::{Kind, TaskSegment};
 
 /// The most connections one run of the accept callback takes: the `backlog` argument of
@@ -63,10 +63,26 @@ pub(crate) enum Wait {
     Offload(Sid),
 }
 
+/// A sequence of a plan being run: its next step `pc` and its end, as indices into the plan's
+/// steps.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
-    seq: u32,
     pc: u32,
+    end: u32,
+}
+
+impl Frame {
+    /// Sequence `seq` of `plan` from its first step (no step if the plan has no such sequence,
+    /// as a finished task's empty plan).
+    fn of(plan: &Plan, seq: u32) -> Frame {
+        match plan.seqs.get(seq as usize) {
+            Some(&(start, len)) => Frame {
+                pc: start,
+                end: start + len,
+            },
+            None => Frame { pc: 0, end: 0 },
+        }
+    }
 }
 
 /// A sequential thread of a task's work: its body, a `gather` branch, or an offloaded call.
@@ -112,51 +128,56 @@ impl Engine<'_> {
             t.next_branch += 1;
             t.next_branch - 1
         };
-        // A reused slot keeps its frame stack's memory.
-        let mut frames = match self.free_strands.last() {
-            Some(&id) => std::mem::take(&mut self.strands[id as usize].frames),
-            None => Vec::with_capacity(2),
-        };
-        frames.clear();
-        frames.push(Frame { seq, pc: 0 });
-        let s = Strand {
-            task,
-            branch,
-            frames,
-            cont,
-            wait: Wait::None,
-            gen: 0,
-            new: false,
-            lp,
-            seg: None,
-            seg_since: self.now,
-            ready_since: self.now,
-            alive: true,
-            ipc: 0,
-        };
+        let frame = Frame::of(&self.plans[self.tasks[task as usize].plan as usize], seq);
+        let now = self.now;
         let id = match self.free_strands.pop() {
             Some(id) => {
-                // Generations stay monotonic per slot, so a stale event never matches.
-                let gen = self.strands[id as usize].gen.wrapping_add(1);
-                self.strands[id as usize] = Strand { gen, ..s };
+                // A reused slot keeps its frame stack's memory; generations stay monotonic per
+                // slot, so a stale event never matches.
+                let st = &mut self.strands[id as usize];
+                st.frames.clear();
+                st.frames.push(frame);
+                st.task = task;
+                st.branch = branch;
+                st.cont = cont;
+                st.wait = Wait::None;
+                st.gen = st.gen.wrapping_add(1);
+                st.new = false;
+                st.lp = lp;
+                st.seg = None;
+                st.seg_since = now;
+                st.ready_since = now;
+                st.alive = true;
+                st.ipc = 0;
                 id
             }
             None => {
-                self.strands.push(s);
+                let mut frames = Vec::with_capacity(2);
+                frames.push(frame);
+                self.strands.push(Strand {
+                    task,
+                    branch,
+                    frames,
+                    cont,
+                    wait: Wait::None,
+                    gen: 0,
+                    new: false,
+                    lp,
+                    seg: None,
+                    seg_since: now,
+                    ready_since: now,
+                    alive: true,
+                    ipc: 0,
+                });
                 (self.strands.len() - 1) as Sid
             }
         };
-        let live = &mut self.tasks[task as usize].live;
-        if live.capacity() == 0 {
-            if let Some(spare) = self.spare_live.pop() {
-                *live = spare;
-            }
-        }
-        live.push(id);
+        self.add_live(task, id);
         id
     }
 
     /// Puts strand `s` into state `kind` from now on.
+    #[inline]
     pub(super) fn strand_state(&mut self, s: Sid, kind: Kind) {
         let now = self.now;
         let st = &mut self.strands[s as usize];
@@ -167,26 +188,34 @@ impl Engine<'_> {
         let since = std::mem::replace(&mut st.seg_since, now);
         if let Some(k) = prev {
             let (task, branch) = (st.task, st.branch);
-            let by_kind = &mut self.tasks[task as usize].time_by_kind;
-            self.rec.task_span(
-                TaskSegment {
-                    task,
-                    branch,
-                    kind: k,
-                    start: since,
-                    end: now,
-                },
-                by_kind,
-            );
+            self.task_span(TaskSegment {
+                task,
+                branch,
+                kind: k,
+                start: since,
+                end: now,
+            });
         }
     }
 
+    /// The state strand `s` is shown in.
+    pub(super) fn strand_shown(&self, s: Sid) -> Option<Kind> {
+        self.strands[s as usize].seg
+    }
+
     /// The next step of `s`. `blocking`: a `gather` runs its branches one after another.
+    #[inline]
     fn next_step(&mut self, s: Sid, blocking: bool) -> Option<PStep> {
+        let st = &mut self.strands[s as usize];
+        // Read at every step: a finished task's plan is the empty one.
+        let plan = &self.plans[self.tasks[st.task as usize].plan as usize];
         loop {
-            let st = &mut self.strands[s as usize];
             let frame = st.frames.last_mut()?;
-            let step = self.tasks[st.task as usize].plan.step(frame.seq, frame.pc);
+            let step = if frame.pc < frame.end {
+                plan.steps.get(frame.pc as usize).copied()
+            } else {
+                None
+            };
             match step {
                 None => {
                     st.frames.pop();
@@ -194,10 +223,7 @@ impl Engine<'_> {
                 Some(PStep::Gather { first, n }) if blocking => {
                     frame.pc += 1;
                     for b in (0..n).rev() {
-                        st.frames.push(Frame {
-                            seq: first + b,
-                            pc: 0,
-                        });
+                        st.frames.push(Frame::of(plan, first + b));
                     }
                 }
                 Some(p) => {
@@ -222,27 +248,21 @@ impl Engine<'_> {
             self.strand_state(s, Kind::Cancelled);
         }
         // Close the last segment.
-        {
-            let st = &mut self.strands[s as usize];
-            if let Some(k) = st.seg.take() {
-                let (branch, since) = (st.branch, st.seg_since);
-                let by_kind = &mut self.tasks[task as usize].time_by_kind;
-                self.rec.task_span(
-                    TaskSegment {
-                        task,
-                        branch,
-                        kind: k,
-                        start: since,
-                        end: now,
-                    },
-                    by_kind,
-                );
-            }
-            st.alive = false;
+        let st = &mut self.strands[s as usize];
+        st.alive = false;
+        if let Some(k) = st.seg.take() {
+            let (branch, since) = (st.branch, st.seg_since);
+            self.task_span(TaskSegment {
+                task,
+                branch,
+                kind: k,
+                start: since,
+                end: now,
+            });
         }
         let cont = self.strands[s as usize].cont;
         let lp = self.strands[s as usize].lp;
-        self.tasks[task as usize].live.retain(|&x| x != s);
+        self.remove_live(task, s);
         if recycle {
             self.free_strands.push(s);
         }
@@ -381,7 +401,7 @@ impl Engine<'_> {
                 st.gen += 1;
                 let gen = st.gen;
                 self.strand_state(s, Kind::IoWait);
-                self.schedule(now + d, What::IoDone(s, gen));
+                self.schedule_sleep(now + d, What::IoDone(s, gen));
                 false
             }
             Some(PStep::Offload { pool, seq }) => {
@@ -422,7 +442,7 @@ impl Engine<'_> {
 
     /// The task's deadline passed: cancel what Python can cancel.
     pub(super) fn cancel_task(&mut self, n: u32) {
-        let live = self.tasks[n as usize].live.clone();
+        let live = self.lives[n as usize].clone();
         let on_loop = live
             .first()
             .is_some_and(|&s| self.strands[s as usize].lp != NONE);

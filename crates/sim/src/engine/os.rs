@@ -151,7 +151,7 @@ impl Engine<'_> {
         let gen = th.gen;
         self.show_as(t, Some(kind), Some(strand_kind));
         let at = self.now + dur + self.m.gil_timer_slack.0;
-        self.schedule(at, What::Wake(t, gen));
+        self.schedule_sleep(at, What::Wake(t, gen));
     }
 
     /// Thread `t` parks until woken (idle worker, loop in `select()`, waiting on a future).
@@ -312,7 +312,7 @@ impl Engine<'_> {
         th.gen += 1;
         let gen = th.gen;
         self.show(t);
-        self.schedule(self.now + interval, What::GilTimeout(t, gen, sn));
+        self.schedule_timeout(self.now + interval, What::GilTimeout(t, gen, sn));
     }
 
     fn gil_take(&mut self, t: Tid) {
@@ -331,8 +331,11 @@ impl Engine<'_> {
     fn gil_release(&mut self, t: Tid) {
         let p = self.threads[t as usize].proc as usize;
         self.threads[t as usize].has_gil = false;
-        let lane = self.procs[p].gil_lane;
-        self.rec.set(lane, None, self.now);
+        if self.rec.tracing() {
+            // A GIL lane only draws: no totals come from it.
+            let lane = self.procs[p].gil_lane;
+            self.rec.set(lane, None, self.now);
+        }
         let Some(gil) = self.procs[p].gil.as_mut() else {
             return;
         };
@@ -347,7 +350,12 @@ impl Engine<'_> {
             } else {
                 th.state = TState::GilWake;
                 let gen = th.gen;
-                self.show(w);
+                if self.rec.tracing() {
+                    // The GIL lane shows it waking; for the totals it still waits, as shown.
+                    self.show(w);
+                } else {
+                    debug_assert!(self.shown_waiting(w));
+                }
                 self.schedule(self.now + handoff, What::GilWake(w, gen));
             }
         }
@@ -381,7 +389,7 @@ impl Engine<'_> {
                 let th = &mut self.threads[t as usize];
                 th.gen += 1;
                 let gen = th.gen;
-                self.schedule(self.now + interval, What::GilTimeout(t, gen, now_sn));
+                self.schedule_timeout(self.now + interval, What::GilTimeout(t, gen, now_sn));
             }
         }
     }
@@ -404,6 +412,15 @@ impl Engine<'_> {
 
     // ---- showing states ----
 
+    /// Whether `t`'s lane and strand are shown waiting for the GIL (for the totals).
+    fn shown_waiting(&self, t: Tid) -> bool {
+        let th = &self.threads[t as usize];
+        self.rec.waits(th.lane)
+            && th
+                .strand
+                .is_none_or(|s| self.strand_shown(s) == Some(Kind::GilWait))
+    }
+
     /// Records `t`'s lane (and its strand's, and its GIL's) from its state.
     pub(super) fn show(&mut self, t: Tid) {
         let th = &self.threads[t as usize];
@@ -417,20 +434,43 @@ impl Engine<'_> {
     }
 
     /// Records `t`'s lane as `kind`, and its strand (if any) as `strand_kind`.
+    #[inline]
     pub(super) fn show_as(&mut self, t: Tid, kind: Option<Kind>, strand_kind: Option<Kind>) {
+        if self.rec.tracing() {
+            self.show_traced(t, kind, strand_kind);
+            return;
+        }
+        // Only what the totals see: whether the thread waits for its GIL, whether its core is
+        // busy.
+        let now = self.now;
+        let th = &self.threads[t as usize];
+        let (lane, strand, state, core) = (th.lane, th.strand, th.state, th.core);
+        self.rec
+            .count_thread(lane, kind == Some(Kind::GilWait), now);
+        if state == TState::OnCore && core != NONE {
+            let cl = self.core_lanes[core as usize];
+            self.rec.count_core(cl, kind.is_some(), now);
+        }
+        if let (Some(s), Some(k)) = (strand, strand_kind) {
+            self.strand_state(s, k);
+        }
+    }
+
+    /// `show_as` while segments are written down.
+    #[inline(never)]
+    fn show_traced(&mut self, t: Tid, kind: Option<Kind>, strand_kind: Option<Kind>) {
         let now = self.now;
         let th = &self.threads[t as usize];
         let (lane, strand, has_gil, proc, state, core) =
             (th.lane, th.strand, th.has_gil, th.proc, th.state, th.core);
-        let tracing = self.rec.tracing();
         // Which task a lane shows only matters to a trace: the totals never look.
         let task = match strand {
-            Some(s) if tracing => self.strands[s as usize].task,
-            _ => NONE,
+            Some(s) => self.strands[s as usize].task,
+            None => NONE,
         };
         self.rec.set(lane, kind.map(|k| (k, task)), now);
         // A GIL lane only draws: no totals come from it.
-        if has_gil && tracing {
+        if has_gil {
             let gl = self.procs[proc as usize].gil_lane;
             self.rec.set(gl, kind.map(|k| (k, task)), now);
         }

@@ -7,7 +7,7 @@
 //! and a budget of zero writes none (a run for its figures only).
 
 use crate::duration::Ns;
-use crate::run::{Kind, Lane, LaneKind, Segment, TaskSegment, KIND_COUNT, NO_TASK};
+use crate::run::{Kind, Lane, LaneKind, Segment, TaskSegment, NO_TASK};
 
 /// Open state of one lane.
 #[derive(Clone, Copy)]
@@ -222,6 +222,42 @@ impl Recorder {
         open.since = now;
     }
 
+    /// Whether thread lane `lane` is shown waiting for its GIL.
+    pub fn waits(&self, lane: u32) -> bool {
+        waiting(self.open[lane as usize].state)
+    }
+
+    /// `count` for a thread lane: whether it now `waits` for its GIL.
+    #[inline]
+    pub fn count_thread(&mut self, lane: u32, waits: bool, now: Ns) {
+        let open = &mut self.open[lane as usize];
+        let was = waiting(open.state);
+        if was == waits {
+            return;
+        }
+        if was {
+            self.totals.gil_wait += now - open.since;
+        }
+        self.totals.gil_waiter(waits, now);
+        open.state = waits.then_some((Kind::GilWait, NO_TASK));
+        open.since = now;
+    }
+
+    /// `count` for a core lane: whether it is now `busy`.
+    #[inline]
+    pub fn count_core(&mut self, lane: u32, busy: bool, now: Ns) {
+        let open = &mut self.open[lane as usize];
+        let was = open.state.is_some();
+        if was == busy {
+            return;
+        }
+        if was {
+            self.totals.core_busy += (now - open.since) as u128;
+        }
+        open.state = busy.then_some((Kind::Running, NO_TASK));
+        open.since = now;
+    }
+
     /// Closes every open lane at `now`.
     pub fn close_all(&mut self, now: Ns) {
         for lane in 0..self.lanes.len() as u32 {
@@ -229,13 +265,9 @@ impl Recorder {
         }
     }
 
-    /// Records a finished span of a task strand, and adds it to the task's time by kind.
+    /// Records a finished span of a task strand (already added to the task's time by kind).
     #[inline]
-    pub fn task_span(&mut self, seg: TaskSegment, by_kind: &mut [Ns; KIND_COUNT]) {
-        if seg.end <= seg.start && seg.kind != Kind::Cancelled {
-            return;
-        }
-        by_kind[seg.kind as usize] += seg.end - seg.start;
+    pub fn task_span(&mut self, seg: TaskSegment) {
         // With no trace at all (a cut at 0), nothing is written down.
         if self.cut != Some(0) {
             self.write_span(seg);
