@@ -31,7 +31,7 @@ use crate::workers;
 mod incoming;
 mod view;
 
-use incoming::{next_task, Incoming, Stage};
+use incoming::{next_task, Incoming};
 pub use view::{install_page_hook, BackgroundProgress, BackgroundTiming};
 
 /// Above this many estimated events (summed over the models), a scenario is simulated in
@@ -242,26 +242,48 @@ impl Background {
             simulate_ms: 0.0,
             decode_ms: 0.0,
             bytes: 0,
+            held_json: None,
         }));
-        // The queue is first come, first served: every outline goes before any full run.
-        for part in [Part::Outline, Part::Whole] {
-            for model in 0..models {
-                let (job, scenario, model_ix) = (0, json.clone(), model as u32);
-                let request = match part {
-                    Part::Outline => Request::Outline {
-                        job,
-                        scenario,
-                        model: model_ix,
-                    },
-                    Part::Whole => Request::Simulate {
-                        job,
-                        scenario,
-                        model: model_ix,
-                    },
-                };
-                let listener = self.listener(state.clone(), current, model, part);
-                workers::submit(group, request, listener);
-            }
+        // The queue is first come, first served: every outline goes before any full run. When
+        // the outlines take every worker, the full runs wait until the outlines are on screen,
+        // so the page decodes and draws the figures without every core simulating at the same
+        // time. With a worker to spare, they start at once.
+        self.submit(&state, current, Part::Outline, &json);
+        if models < workers::size() {
+            self.submit(&state, current, Part::Whole, &json);
+        } else {
+            state.borrow_mut().held_json = Some(json);
+        }
+    }
+
+    /// Queues every model's outline or full job.
+    fn submit(
+        &self,
+        state: &Rc<RefCell<Gathering>>,
+        current: RwSignal<Option<Scenario>>,
+        part: Part,
+        json: &str,
+    ) {
+        let (group, models) = {
+            let st = state.borrow();
+            (st.group, st.runs.len())
+        };
+        for model in 0..models {
+            let (job, scenario, model_ix) = (0, json.to_owned(), model as u32);
+            let request = match part {
+                Part::Outline => Request::Outline {
+                    job,
+                    scenario,
+                    model: model_ix,
+                },
+                Part::Whole => Request::Simulate {
+                    job,
+                    scenario,
+                    model: model_ix,
+                },
+            };
+            let listener = self.listener(state.clone(), current, model, part);
+            workers::submit(group, request, listener);
         }
     }
 
@@ -292,17 +314,8 @@ impl Background {
                     st.fractions[model][part as usize] = SIMULATE_SHARE;
                     match payload {
                         Some(array) => {
-                            let len = array.length() as usize;
-                            st.bytes += len;
-                            st.incoming.push(Incoming {
-                                model,
-                                part,
-                                stage: Stage::Copying {
-                                    array,
-                                    buf: Vec::with_capacity(len),
-                                },
-                                total: len.max(1),
-                            });
+                            st.bytes += array.length() as usize;
+                            st.incoming.push(Incoming::new(model, part, array));
                         }
                         None => {
                             *st.slot(part, model) =
@@ -374,7 +387,7 @@ impl Background {
             {
                 let mut st = state.borrow_mut();
                 while now_ms() - t < DECODE_SLICE_MS {
-                    let Some(mut inc) = st.incoming.pop() else {
+                    let Some(mut inc) = st.next_incoming() else {
                         break;
                     };
                     let (model, part) = (inc.model, inc.part);
@@ -399,7 +412,7 @@ impl Background {
                 (!st.incoming.is_empty(), st.runs.iter().all(Option::is_some))
             };
             if !complete {
-                bg.deliver_outlines(&state);
+                bg.deliver_outlines(&state, current);
             }
             if more {
                 bg.pump(state, current);
@@ -423,9 +436,27 @@ impl Background {
 
     /// Puts the outlines on screen once every model has one (and none failed), if the full
     /// runs are still to come.
-    fn deliver_outlines(&self, state: &Rc<RefCell<Gathering>>) {
+    fn deliver_outlines(
+        &self,
+        state: &Rc<RefCell<Gathering>>,
+        current: RwSignal<Option<Scenario>>,
+    ) {
         let mut st = state.borrow_mut();
-        if st.figures_ms.is_some() || !st.outlines.iter().all(|o| matches!(o, Some(Ok(_)))) {
+        if st.figures_ms.is_some() || !st.outlines.iter().all(Option::is_some) {
+            return;
+        }
+        // Every outline is in: the full runs may start, once the figures are drawn (the
+        // effects that draw them run before the next task).
+        if let Some(json) = st.held_json.take() {
+            let (bg, state) = (*self, state.clone());
+            next_task(move || {
+                if !bg.is_stale(&state, current) {
+                    bg.submit(&state, current, Part::Whole, &json);
+                }
+            });
+        }
+        if !st.outlines.iter().all(|o| matches!(o, Some(Ok(_)))) {
+            // An outline that failed to decode: the full runs will say why.
             return;
         }
         st.figures_ms = Some(now_ms() - st.started);
@@ -489,9 +520,20 @@ struct Gathering {
     simulate_ms: f64,
     decode_ms: f64,
     bytes: usize,
+    /// The scenario's JSON while its full runs wait for the outlines to be on screen.
+    held_json: Option<String>,
 }
 
 impl Gathering {
+    /// The next run to work on: outlines first (the figures wait for them), then the run that
+    /// arrived last (already under way).
+    fn next_incoming(&mut self) -> Option<Incoming> {
+        match self.incoming.iter().position(|i| i.part == Part::Outline) {
+            Some(i) => Some(self.incoming.remove(i)),
+            None => self.incoming.pop(),
+        }
+    }
+
     /// Where model `model`'s outline or whole run goes once received.
     fn slot(&mut self, part: Part, model: usize) -> &mut Option<Result<Run, String>> {
         match part {

@@ -30,22 +30,51 @@ pub(super) struct Incoming {
 }
 
 pub(super) enum Stage {
-    Copying { array: Uint8Array, buf: Vec<u8> },
+    /// The first `buf.len()` bytes of `array` are copied. A slice at a time through a
+    /// temporary `Vec`: the only safe way to fill a `Vec` from JS without first zeroing it,
+    /// which cost as much as the copy (and `resize` wrote the zeros a byte at a time in the
+    /// size-optimised build: 170 ms for the outlines of 100,000 tasks).
+    Copying {
+        array: Uint8Array,
+        buf: Vec<u8>,
+    },
     Decoding(Box<wire::Decoder>),
 }
 
 impl Incoming {
+    /// A run of `array.length()` bytes arriving for `model`'s `part`. One that fits in a slice
+    /// is copied at once.
+    pub fn new(model: usize, part: Part, array: Uint8Array) -> Self {
+        let total = array.length() as usize;
+        let stage = if total <= COPY_BYTES {
+            Stage::Copying {
+                buf: array.to_vec(),
+                array,
+            }
+        } else {
+            Stage::Copying {
+                array,
+                buf: Vec::with_capacity(total),
+            }
+        };
+        Incoming {
+            model,
+            part,
+            stage,
+            total: total.max(1),
+        }
+    }
+
     /// One slice of work; the run when it is complete.
     pub fn advance(&mut self) -> Result<Option<Run>, String> {
         match &mut self.stage {
             Stage::Copying { array, buf } => {
                 let from = buf.len();
                 let to = (from + COPY_BYTES).min(self.total);
-                buf.resize(to, 0);
-                array
-                    .subarray(from as u32, to as u32)
-                    .copy_to(&mut buf[from..to]);
-                if to >= self.total {
+                if to > from {
+                    buf.extend_from_slice(&array.subarray(from as u32, to as u32).to_vec());
+                }
+                if buf.len() >= array.length() as usize {
                     let bytes = std::mem::take(buf);
                     let d = wire::Decoder::new(bytes).map_err(|e| e.to_string())?;
                     self.stage = Stage::Decoding(Box::new(d));
