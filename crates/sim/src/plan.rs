@@ -120,23 +120,13 @@ impl Drawer {
 
     /// Task `id`'s class, with its plan drawn (or copied) into `plan`.
     pub fn draw_into(&self, ck: &crate::validate::Checked, id: u32, plan: &mut Plan) -> u32 {
-        let sc = &ck.scenario;
-        if let [Some(only)] = self.fixed.as_slice() {
-            // One class: the stream's class draw could only give it.
-            plan.copy_from(only);
-            return 0;
+        let (class, drawn) = self.draw_unless_fixed(ck, id, plan);
+        if let (false, Some(fixed)) = (drawn, self.fixed_plan(class as usize)) {
+            plan.copy_from(fixed);
         }
-        let mut rng = Rng::for_task(sc.seed, id as u64);
-        let class = class_of(sc, &mut rng);
-        match &self.fixed[class] {
-            Some(p) => plan.copy_from(p),
-            None => plan.redraw(&ck.classes[class], &mut rng, cpu_scale(sc)),
-        }
-        class as u32
+        class
     }
-}
 
-impl Drawer {
     /// The plan of class `class` if all its durations are fixed (every task of it has it).
     pub fn fixed_plan(&self, class: usize) -> Option<&Plan> {
         self.fixed.get(class)?.as_ref()

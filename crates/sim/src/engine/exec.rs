@@ -129,46 +129,37 @@ impl Engine<'_> {
             t.next_branch - 1
         };
         let frame = Frame::of(&self.plans[self.tasks[task as usize].plan as usize], seq);
-        let now = self.now;
+        let fresh = |frames: Vec<Frame>, gen: u32| Strand {
+            task,
+            branch,
+            frames,
+            cont,
+            wait: Wait::None,
+            gen,
+            new: false,
+            lp,
+            seg: None,
+            seg_since: self.now,
+            ready_since: self.now,
+            alive: true,
+            ipc: 0,
+        };
         let id = match self.free_strands.pop() {
             Some(id) => {
                 // A reused slot keeps its frame stack's memory; generations stay monotonic per
                 // slot, so a stale event never matches.
                 let st = &mut self.strands[id as usize];
-                st.frames.clear();
-                st.frames.push(frame);
-                st.task = task;
-                st.branch = branch;
-                st.cont = cont;
-                st.wait = Wait::None;
-                st.gen = st.gen.wrapping_add(1);
-                st.new = false;
-                st.lp = lp;
-                st.seg = None;
-                st.seg_since = now;
-                st.ready_since = now;
-                st.alive = true;
-                st.ipc = 0;
+                let mut frames = std::mem::take(&mut st.frames);
+                frames.clear();
+                frames.push(frame);
+                *st = fresh(frames, st.gen.wrapping_add(1));
                 id
             }
             None => {
                 let mut frames = Vec::with_capacity(2);
                 frames.push(frame);
-                self.strands.push(Strand {
-                    task,
-                    branch,
-                    frames,
-                    cont,
-                    wait: Wait::None,
-                    gen: 0,
-                    new: false,
-                    lp,
-                    seg: None,
-                    seg_since: now,
-                    ready_since: now,
-                    alive: true,
-                    ipc: 0,
-                });
+                let st = fresh(frames, 0);
+                self.strands.push(st);
                 (self.strands.len() - 1) as Sid
             }
         };
@@ -187,15 +178,21 @@ impl Engine<'_> {
         let prev = st.seg.replace(kind);
         let since = std::mem::replace(&mut st.seg_since, now);
         if let Some(k) = prev {
-            let (task, branch) = (st.task, st.branch);
-            self.task_span(TaskSegment {
-                task,
-                branch,
-                kind: k,
-                start: since,
-                end: now,
-            });
+            self.strand_span(s, k, since);
         }
+    }
+
+    /// Strand `s` was in state `kind` from `since` to now: its task's span.
+    #[inline]
+    fn strand_span(&mut self, s: Sid, kind: Kind, since: u64) {
+        let st = &self.strands[s as usize];
+        self.task_span(TaskSegment {
+            task: st.task,
+            branch: st.branch,
+            kind,
+            start: since,
+            end: self.now,
+        });
     }
 
     /// The state strand `s` is shown in.
@@ -251,14 +248,8 @@ impl Engine<'_> {
         let st = &mut self.strands[s as usize];
         st.alive = false;
         if let Some(k) = st.seg.take() {
-            let (branch, since) = (st.branch, st.seg_since);
-            self.task_span(TaskSegment {
-                task,
-                branch,
-                kind: k,
-                start: since,
-                end: now,
-            });
+            let since = st.seg_since;
+            self.strand_span(s, k, since);
         }
         let cont = self.strands[s as usize].cont;
         let lp = self.strands[s as usize].lp;
