@@ -230,7 +230,12 @@ pub fn App() -> impl IntoView {
                     <ScenarioCard />
                     <Legend />
                 </aside>
-                <section class="content">
+                // While a heavy edit simulates, the previous runs stay, dimmed and busy.
+                <section
+                    class="content"
+                    class:outdated=move || pg.background.outdated.get() && pg.runs.with(|r| r.as_ref().is_ok_and(|r| !r.is_empty()))
+                    aria-busy=move || pg.background.outdated.get().to_string()
+                >
                     <ErrorBanner />
                     <ModelPicker />
                     <Verdict />

@@ -26,6 +26,7 @@ use leptos::prelude::*;
 use whenasync_sim::{validate, Checked, Run, Scenario};
 use whenasync_worker::{Reply, Request};
 
+use crate::plot::now_ms;
 use crate::workers;
 
 mod incoming;
@@ -70,7 +71,7 @@ pub struct Progress {
 /// How the last heavy scenario went, for the page (and the browser benchmark).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timing {
-    /// From the edit to every model's figures on the page (the outlines), ms.
+    /// From the edit to every model's figures drawn on the page (the outlines), ms.
     pub figures_ms: Option<f64>,
     /// From the edit to every run decoded on the page, ms.
     pub total_ms: f64,
@@ -102,6 +103,9 @@ pub struct Background {
     /// True while the runs on screen are outlines whose traces are still being simulated
     /// (derived from `progress`, so it changes only when that phase begins or ends).
     pub tracing: Memo<bool>,
+    /// True while the runs on screen are the previous edit's, kept until the new figures
+    /// arrive: the page dims them.
+    pub outdated: Memo<bool>,
     delivered: RwSignal<u64>,
     delivery: StoredValue<Option<Delivery>, LocalStorage>,
     inflight: StoredValue<Option<Inflight>, LocalStorage>,
@@ -125,6 +129,9 @@ impl Background {
             tracing: Memo::new(move |_| {
                 progress.with(|p| p.as_ref().is_some_and(|p| p.figures_ready))
             }),
+            outdated: Memo::new(move |_| {
+                progress.with(|p| p.as_ref().is_some_and(|p| !p.figures_ready))
+            }),
             delivered: RwSignal::new(0),
             delivery: StoredValue::new_local(None),
             inflight: StoredValue::new_local(None),
@@ -134,7 +141,8 @@ impl Background {
 
     /// The body of the runs memo (`Memo::new_owning`): the runs of `scenario`, and whether
     /// they differ from `prev`. Light scenarios are simulated here and now; a heavy one gives
-    /// its delivered runs, the runs already held, or none while the workers are busy.
+    /// its delivered runs, the runs already held, the previous runs of the same models while
+    /// the workers are busy, or none.
     pub fn runs(
         &self,
         scenario: &Scenario,
@@ -171,6 +179,13 @@ impl Background {
         match prev {
             // The same scenario was set again: keep its runs.
             Some(prev) if held => (prev, false),
+            // An edit that kept the models: their previous runs stay on screen, dimmed (see
+            // [`Background::outdated`]), until the new figures replace them in place; the page
+            // neither blanks nor rebuilds its charts.
+            Some(Ok(prev)) if same_models(&prev, &checked.scenario) => {
+                self.held.set_value(None);
+                (Ok(prev), false)
+            }
             _ => {
                 self.held.set_value(None);
                 (Ok(Vec::new()), true)
@@ -464,6 +479,13 @@ impl Background {
         let scenario = st.scenario.clone();
         drop(st);
         self.delivery.set_value(Some(Delivery { scenario, runs }));
+        // The effects that this wakes draw the figures before the next task: timed then, the
+        // figures' time covers their drawing.
+        let state = state.clone();
+        next_task(move || {
+            let mut st = state.borrow_mut();
+            st.figures_ms = Some(now_ms() - st.started);
+        });
         self.progress.update(|p| {
             if let Some(p) = p {
                 p.figures_ready = true;
@@ -543,10 +565,14 @@ impl Gathering {
     }
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
+/// Whether `runs` are of `scenario`'s models, in order.
+fn same_models(runs: &[Run], scenario: &Scenario) -> bool {
+    !runs.is_empty()
+        && runs.len() == scenario.models.len()
+        && runs
+            .iter()
+            .zip(&scenario.models)
+            .all(|(r, m)| r.model == m.label())
 }
 
 fn changed(

@@ -23,6 +23,7 @@ use whenasync_sim::{Ns, NO_TASK};
 use crate::axis::Window;
 use crate::chart::{self, Rows, View};
 use crate::format;
+use crate::plot::now_ms;
 use crate::theme::Scheme;
 
 use draw::draw_overlay;
@@ -137,12 +138,6 @@ pub(crate) fn observe_width(el: &web_sys::Element, width: RwSignal<f64>) {
         let (observer, _callback) = guard.take();
         observer.disconnect();
     });
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 /// A drag in progress: where it started and the window then.

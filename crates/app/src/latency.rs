@@ -84,21 +84,21 @@ pub fn latency_scale(series: &[Series]) -> Scale {
 }
 
 /// How many of `sorted` fall in each of `bins` equal slices of `scale` (logarithmic slices on
-/// a log scale). Values beyond either end count in the end bins.
+/// a log scale). Values beyond either end count in the end bins. A binary search per bin edge,
+/// not a logarithm per value: a million latencies bin in microseconds.
 pub fn histogram(sorted: &[Ns], scale: &Scale, bins: usize) -> Vec<u32> {
-    let mut out = vec![0u32; bins.max(1)];
-    let last = out.len() - 1;
-    let fraction = scale.fraction_fn();
-    for &v in sorted {
-        let f = fraction(v as f64);
-        let i = if f.is_finite() {
-            ((f * out.len() as f64).floor().max(0.0) as usize).min(last)
-        } else {
-            0
-        };
-        out[i] += 1;
-    }
-    out
+    let bins = bins.max(1);
+    let below = |k: usize| match k {
+        0 => 0,
+        k if k >= bins => sorted.len(),
+        k => {
+            let edge = scale.value(k as f64 / bins as f64);
+            sorted.partition_point(|&v| (v as f64) < edge)
+        }
+    };
+    (0..bins)
+        .map(|k| (below(k + 1) - below(k)) as u32)
+        .collect()
 }
 
 /// The share of `sorted` at or below `v`.
@@ -113,7 +113,7 @@ pub fn cdf_at(sorted: &[Ns], v: f64) -> f64 {
 /// The device pixels (x, y) of `points` on a `w` × `h` pixel plot, each pixel once, in the
 /// order first seen. `x` maps arrival, `y` latency; both as fractions from the scales.
 pub fn scatter_pixels(
-    points: &[(Ns, Ns)],
+    points: impl IntoIterator<Item = (Ns, Ns)>,
     x: &Scale,
     y: &Scale,
     w: usize,
@@ -122,15 +122,20 @@ pub fn scatter_pixels(
     let (w, h) = (w.max(1), h.max(1));
     let mut seen = vec![false; w * h];
     let mut out = Vec::new();
-    let (x, y) = (x.fraction_fn(), y.fraction_fn());
-    for &(a, l) in points {
+    let x = x.fraction_fn();
+    // Row j is `round((1 − fraction) · (h − 1))`: the value where that reaches j + ½, for each
+    // j, descending; a value's row is how many of them it does not exceed. A binary search,
+    // not a logarithm per point on a log scale.
+    let edges: Vec<f64> = (0..h - 1)
+        .map(|j| y.value(1.0 - (j as f64 + 0.5) / (h - 1) as f64))
+        .collect();
+    for (a, l) in points {
         let fx = x(a as f64);
-        let fy = y(l as f64);
-        if !(fx.is_finite() && fy.is_finite()) {
+        if !fx.is_finite() {
             continue;
         }
         let px = ((fx * (w - 1) as f64).round().max(0.0) as usize).min(w - 1);
-        let py = (((1.0 - fy) * (h - 1) as f64).round().max(0.0) as usize).min(h - 1);
+        let py = edges.partition_point(|&e| e >= l as f64);
         if !seen[py * w + px] {
             seen[py * w + px] = true;
             out.push((px as u32, py as u32));
@@ -367,14 +372,13 @@ fn draw(
                 2.5_f64.max(2.0 / dpr)
             };
             for s in series {
-                let pts: Vec<(Ns, Ns)> = if burst {
-                    s.points.iter().map(|&(a, l)| (a + l, l)).collect()
-                } else {
-                    s.points.clone()
-                };
+                let pts = s
+                    .points
+                    .iter()
+                    .map(|&(a, l)| (if burst { a + l } else { a }, l));
                 ctx.set_fill_style_str(theme::series_color(s.index, scheme));
                 ctx.set_global_alpha(0.75);
-                for (px, py) in scatter_pixels(&pts, &x_scale, &scale, w, h) {
+                for (px, py) in scatter_pixels(pts, &x_scale, &scale, w, h) {
                     ctx.fill_rect(
                         f.left + f64::from(px) / dpr - dot / 2.0,
                         f.top + f64::from(py) / dpr - dot / 2.0,
@@ -453,10 +457,13 @@ fn LatencyPlot(plot: Plot, series: Memo<Vec<Series>>, scheme: Signal<Scheme>) ->
         if w <= 0.0 {
             return;
         }
-        series.with(|s| {
-            if let Err(e) = draw(&canvas, plot, s, w, scheme) {
-                leptos::logging::warn!("latency plot: {e:?}");
+        let started = plot::now_ms();
+        series.with(|s| match draw(&canvas, plot, s, w, scheme) {
+            Ok(()) => {
+                let ms = plot::now_ms() - started;
+                let _ = canvas.set_attribute("data-draw-ms", &format!("{ms:.2}"));
             }
+            Err(e) => leptos::logging::warn!("latency plot: {e:?}"),
         });
     });
     let label = move || {
@@ -550,27 +557,35 @@ pub fn LatencyPanel() -> impl IntoView {
             }
         })
     };
-    let rows = move || {
-        series
-            .get()
-            .into_iter()
-            .map(|s| {
-                let st = s.stats;
-                view! {
-                    <tr data-testid="latency-row">
-                        <th scope="row">
-                            <SeriesKey index=s.index />
-                            {s.model.clone()}
-                        </th>
-                        <td>{format::duration(st.p50)}</td>
-                        <td>{format::duration(st.p90)}</td>
-                        <td>{format::duration(st.p99)}</td>
-                        <td>{format::duration(st.max)}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    // One row per model on screen: an edit updates the figures' text in place (rebuilding a
+    // row would re-set every attribute in it) and nothing clones the series.
+    let row = move |index: usize| {
+        let text = move |f: fn(&Series) -> String| {
+            move || {
+                series.with(|s| {
+                    s.iter()
+                        .find(|s| s.index == index)
+                        .map(f)
+                        .unwrap_or_default()
+                })
+            }
+        };
+        view! {
+            <tr data-testid="latency-row">
+                <th scope="row">
+                    <SeriesKey index />
+                    {text(|s| s.model.clone())}
+                </th>
+                <td>{text(|s| format::duration(s.stats.p50))}</td>
+                <td>{text(|s| format::duration(s.stats.p90))}</td>
+                <td>{text(|s| format::duration(s.stats.p99))}</td>
+                <td>{text(|s| format::duration(s.stats.max))}</td>
+            </tr>
+        }
     };
+    // The rows are rebuilt only when the models on screen change.
+    let indices =
+        Memo::new(move |_| series.with(|s| s.iter().map(|s| s.index).collect::<Vec<_>>()));
     view! {
         <Show when=move || series.with(|s| s.iter().any(|s| !s.sorted.is_empty()))>
             <section class="card latency" data-testid="latency" aria-labelledby="latency-title">
@@ -594,7 +609,9 @@ pub fn LatencyPanel() -> impl IntoView {
                             <th scope="col">"max"</th>
                         </tr>
                     </thead>
-                    <tbody>{rows}</tbody>
+                    <tbody>
+                        {move || indices.get().into_iter().map(row).collect_view()}
+                    </tbody>
                 </table>
                 </div>
             </section>
@@ -639,10 +656,62 @@ mod tests {
         let x = Scale::Linear { min: 0.0, max: 9.0 };
         let y = Scale::Linear { min: 0.0, max: 9.0 };
         let pts: Vec<(Ns, Ns)> = (0..100_000).map(|i| (i % 10, i % 10)).collect();
-        let px = scatter_pixels(&pts, &x, &y, 10, 10);
+        let px = scatter_pixels(pts.iter().copied(), &x, &y, 10, 10);
         assert_eq!(px.len(), 10);
         assert_eq!(px[0], (0, 9));
         assert_eq!(px[9], (9, 0));
+    }
+
+    #[test]
+    fn binary_searches_agree_with_the_formulas_they_replace() {
+        // Pseudo-random latencies over five decades, on a log scale and a linear one.
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut values: Vec<Ns> = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                1_000 + (x % 100_000_000_000) / (1 + x % 100_000)
+            })
+            .collect();
+        values.sort_unstable();
+        for scale in [
+            Scale::Log {
+                min: 1e3,
+                max: 1e11,
+            },
+            Scale::Linear { min: 0.0, max: 2e9 },
+        ] {
+            let f = scale.fraction_fn();
+            let mut bins = vec![0u32; 37];
+            for &v in &values {
+                let i = (f(v as f64) * 37.0).floor().max(0.0) as usize;
+                bins[i.min(36)] += 1;
+            }
+            assert_eq!(histogram(&values, &scale, 37), bins, "{scale:?}");
+            let (w, h) = (50, 300);
+            let pts: Vec<(Ns, Ns)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as Ns, v))
+                .collect();
+            let xs = Scale::Linear {
+                min: 0.0,
+                max: values.len() as f64,
+            };
+            let got = scatter_pixels(pts.iter().copied(), &xs, &scale, w, h);
+            let (fx, mut seen, mut want) = (xs.fraction_fn(), vec![false; w * h], Vec::new());
+            for &(a, l) in &pts {
+                let px = ((fx(a as f64) * (w - 1) as f64).round().max(0.0) as usize).min(w - 1);
+                let py =
+                    (((1.0 - f(l as f64)) * (h - 1) as f64).round().max(0.0) as usize).min(h - 1);
+                if !seen[py * w + px] {
+                    seen[py * w + px] = true;
+                    want.push((px as u32, py as u32));
+                }
+            }
+            assert_eq!(got, want, "{scale:?}");
+        }
     }
 
     #[test]

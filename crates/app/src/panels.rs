@@ -126,16 +126,18 @@ pub fn Swatch(
 #[component]
 pub fn Legend() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let kinds = move || {
+    // A memo: the list is rebuilt only when the kinds on screen change, not on every edit.
+    let kinds = Memo::new(move |_| {
         pg.runs
             .with(|r| r.as_deref().map(kinds_present).unwrap_or_default())
-    };
+    });
     view! {
         <section class="card legend" data-testid="legend">
             <h2>"Legend"</h2>
             <ul>
                 {move || {
-                    kinds()
+                    kinds
+                        .get()
                         .into_iter()
                         .map(|kind| {
                             view! {
@@ -172,12 +174,13 @@ pub fn ErrorBanner() -> impl IntoView {
 #[component]
 pub fn ModelPicker() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let labels = move || {
+    // A memo: the tabs are rebuilt only when the models change, not on every edit.
+    let labels = Memo::new(move |_| {
         pg.runs.with(|r| match r {
             Ok(runs) => runs.iter().map(|r| r.model.clone()).collect(),
             Err(_) => Vec::<String>::new(),
         })
-    };
+    });
     let tab = move |focus: Option<usize>, label: String| {
         let selected = move || pg.focus.get() == focus;
         view! {
@@ -198,7 +201,8 @@ pub fn ModelPicker() -> impl IntoView {
             <div class="tabs" role="tablist" aria-label="Models" data-testid="model-picker">
                 {tab(None, "Compare all".to_owned())}
                 {move || {
-                    labels()
+                    labels
+                        .get()
                         .into_iter()
                         .enumerate()
                         .map(|(i, label)| tab(Some(i), label))
@@ -225,53 +229,82 @@ pub fn ModelPicker() -> impl IntoView {
     }
 }
 
+/// One row of the summary table, formatted.
+#[derive(Clone, Debug, PartialEq)]
+struct SummaryRow {
+    model: String,
+    share: String,
+    fastest: bool,
+    cells: [String; 6],
+}
+
 /// The figures of every run side by side, fastest makespan marked.
+///
+/// Rows are keyed by position and their cells follow the figures in place: an edit changes
+/// text, not elements (rebuilding a row would re-set every attribute in it).
 #[component]
 pub fn SummaryTable() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let rows = move || {
-        // Figures only: cloning whole runs (millions of segments) would be wasted.
-        let runs: Vec<(String, whenasync_sim::Summary)> = pg.runs.with(|r| {
-            r.as_ref()
+    let rows = Memo::new(move |_| {
+        pg.runs.with(|r| {
+            let Ok(runs) = r else { return Vec::new() };
+            let longest = runs
+                .iter()
+                .map(|r| r.summary.makespan)
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            let fastest = runs.iter().map(|r| r.summary.makespan).min();
+            runs.iter()
                 .map(|r| {
-                    r.iter()
-                        .map(|r| (r.model.clone(), r.summary.clone()))
-                        .collect()
+                    let s = &r.summary;
+                    SummaryRow {
+                        model: r.model.clone(),
+                        share: format!("{:.1}%", s.makespan as f64 / longest as f64 * 100.0),
+                        fastest: runs_fastest(fastest, s.makespan),
+                        cells: [
+                            format::duration(s.makespan),
+                            format::rate(s.throughput_per_s),
+                            format::duration(s.latency.p50),
+                            format::duration(s.latency.p99),
+                            format::percent(s.core_utilisation),
+                            format::percent(s.gil_contention),
+                        ],
+                    }
                 })
-                .unwrap_or_default()
-        });
-        let longest = runs.iter().map(|r| r.1.makespan).max().unwrap_or(1).max(1);
-        let fastest = runs.iter().map(|r| r.1.makespan).min();
-        runs.into_iter()
-            .enumerate()
-            .map(|(i, (model, s))| {
-                let share = s.makespan as f64 / longest as f64 * 100.0;
-                let is_fastest = runs_fastest(fastest, s.makespan);
-                view! {
-                    <tr
-                        data-testid="summary-row"
-                        class:focused=move || pg.focus.get() == Some(i)
-                        on:click=move |_| pg.focus.set(Some(i))
-                    >
-                        <th scope="row">
-                            {model}
-                            <Show when=move || is_fastest>
-                                <span class="badge">"fastest"</span>
-                            </Show>
-                        </th>
-                        <td class="makespan" data-testid="makespan">
-                            <span class="meter" style:width=format!("{share:.1}%")></span>
-                            <span class="value">{format::duration(s.makespan)}</span>
-                        </td>
-                        <td>{format::rate(s.throughput_per_s)}</td>
-                        <td>{format::duration(s.latency.p50)}</td>
-                        <td>{format::duration(s.latency.p99)}</td>
-                        <td>{format::percent(s.core_utilisation)}</td>
-                        <td>{format::percent(s.gil_contention)}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+                .collect::<Vec<_>>()
+        })
+    });
+    // The rows are rebuilt only when their number changes.
+    let count = Memo::new(move |_| rows.with(Vec::len));
+    let row = move |i: usize| {
+        let text = move |f: fn(&SummaryRow) -> String| {
+            move || rows.with(|r| r.get(i).map(f).unwrap_or_default())
+        };
+        let fastest = move || rows.with(|r| r.get(i).is_some_and(|r| r.fastest));
+        view! {
+            <tr
+                data-testid="summary-row"
+                class:focused=move || pg.focus.get() == Some(i)
+                on:click=move |_| pg.focus.set(Some(i))
+            >
+                <th scope="row">
+                    {text(|r| r.model.clone())}
+                    <Show when=fastest>
+                        <span class="badge">"fastest"</span>
+                    </Show>
+                </th>
+                <td class="makespan" data-testid="makespan">
+                    <span class="meter" style:width=text(|r| r.share.clone())></span>
+                    <span class="value">{text(|r| r.cells[0].clone())}</span>
+                </td>
+                <td>{text(|r| r.cells[1].clone())}</td>
+                <td>{text(|r| r.cells[2].clone())}</td>
+                <td>{text(|r| r.cells[3].clone())}</td>
+                <td>{text(|r| r.cells[4].clone())}</td>
+                <td>{text(|r| r.cells[5].clone())}</td>
+            </tr>
+        }
     };
     view! {
         <section class="card summary" data-testid="summary">
@@ -287,7 +320,9 @@ pub fn SummaryTable() -> impl IntoView {
                         <th scope="col">"GIL contention"</th>
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody>
+                    {move || (0..count.get()).map(row).collect_view()}
+                </tbody>
             </table>
         </section>
     }
@@ -337,6 +372,7 @@ pub fn RunPanel(
             })
             .unwrap_or_default()
     });
+    let count = Memo::new(move |_| insights.with(Vec::len));
     let run = RunSource::Playground(pg.runs, index);
     view! {
         <article class="card run" data-testid="run-panel" data-model=model>
@@ -354,36 +390,51 @@ pub fn RunPanel(
             </header>
             <GanttChart run end view scheme />
             <ul class="insights" data-testid="insights">
+                <Show when=move || insights.with(Vec::is_empty)>
+                    <li class="muted">"Nothing notable in this run."</li>
+                </Show>
+                // By position: an insight follows its run's edits in place, and the list is
+                // rebuilt only when the number of insights changes.
                 {move || {
-                    let list = insights.get();
-                    if list.is_empty() {
-                        view! { <li class="muted">"Nothing notable in this run."</li> }.into_any()
-                    } else {
-                        list.into_iter()
-                            .map(|i| view! { <InsightItem insight=i model=model() end /> })
-                            .collect_view()
-                            .into_any()
-                    }
+                    (0..count.get())
+                        .map(|at| view! { <InsightItem at insights model=Signal::derive(model) end /> })
+                        .collect_view()
                 }}
             </ul>
         </article>
     }
 }
 
-/// One insight: its sentence, and a button that zooms the chart above to the span that proves
-/// it and highlights the lane or task.
+/// Insight `at` of a run: its sentence, and a button that zooms the chart above to the span
+/// that proves it and highlights the lane or task. It follows `insights` in place, so an edit
+/// changes its text, not its element (rebuilding would re-set every attribute), and a click
+/// points at the current span.
 #[component]
-fn InsightItem(insight: Insight, model: String, #[prop(into)] end: Signal<Ns>) -> impl IntoView {
+fn InsightItem(
+    at: usize,
+    insights: Memo<Vec<Insight>>,
+    #[prop(into)] model: Signal<String>,
+    #[prop(into)] end: Signal<Ns>,
+) -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let target = crate::insight_links::target(&insight, &model);
-    let rule = insight.rule;
-    let text = insight.text.clone();
-    let label = format!(
-        "Show on the chart: {}",
-        crate::insight_links::describe(&insight)
-    );
+    let read = move |f: fn(&Insight) -> String| {
+        move || insights.with(|l| l.get(at).map(f).unwrap_or_default())
+    };
+    let text = read(|i| i.text.clone());
+    let rule = read(|i| i.rule.to_owned());
+    let label = read(|i| format!("Show on the chart: {}", crate::insight_links::describe(i)));
+    let pointed = Memo::new(move |_| {
+        insights.with(|l| {
+            l.get(at)
+                .is_some_and(|i| crate::insight_links::target(i, "").is_some())
+        })
+    });
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(target) = target.clone() else {
+        let target = insights.with_untracked(|l| {
+            l.get(at)
+                .and_then(|i| crate::insight_links::target(i, &model.get_untracked()))
+        });
+        let Some(target) = target else {
             return;
         };
         // A lane is a row of the worker view only: show that view for it.
@@ -398,22 +449,24 @@ fn InsightItem(insight: Insight, model: String, #[prop(into)] end: Signal<Ns>) -
     };
     view! {
         <li data-rule=rule>
-            {if crate::insight_links::target(&insight, "").is_some() {
-                view! {
-                    <button
-                        type="button"
-                        class="insight"
-                        data-testid="insight"
-                        aria-label=label
-                        on:click=on_click
-                    >
-                        <span class="insight-text">{text}</span>
-                        <span class="insight-go" aria-hidden="true">"Show ›"</span>
-                    </button>
+            {move || {
+                if pointed.get() {
+                    view! {
+                        <button
+                            type="button"
+                            class="insight"
+                            data-testid="insight"
+                            aria-label=label
+                            on:click=on_click
+                        >
+                            <span class="insight-text">{text}</span>
+                            <span class="insight-go" aria-hidden="true">"Show ›"</span>
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! { <span class="insight-text">{text}</span> }.into_any()
                 }
-                    .into_any()
-            } else {
-                view! { <span class="insight-text">{text}</span> }.into_any()
             }}
         </li>
     }

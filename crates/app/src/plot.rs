@@ -310,6 +310,13 @@ pub fn prepare(
     Ok((ctx, dpr))
 }
 
+/// The page's clock (`performance.now()`), ms: for draw and simulation timings.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
 /// Draws gridlines, tick labels and axis titles around `frame`.
 pub fn draw_axes(
     ctx: &CanvasRenderingContext2d,

@@ -16,6 +16,7 @@ use whenasync_worker::{Figures, Reply, Request};
 use crate::app::Playground;
 use crate::gantt::observe_width;
 use crate::latency::SeriesKey;
+use crate::plot::now_ms;
 use crate::workers;
 use crate::{format, plot};
 
@@ -59,12 +60,6 @@ impl Sweep {
     pub fn running(&self) -> bool {
         self.done < self.total() && self.error.is_none()
     }
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 /// Starts a sweep of `points` (built by [`plan`]) in the workers; `state` follows it.
