@@ -210,6 +210,10 @@ pub fn App() -> impl IntoView {
     // sweep then starts at once instead of waiting for them.
     set_timeout(crate::workers::warm, WARM_WORKERS_AFTER);
     pg.chart.follow(pg.scenario);
+    // The runs on screen are the previous edit's while a heavy edit simulates: dimmed.
+    let outdated = move || {
+        pg.background.outdated.get() && pg.runs.with(|r| r.as_ref().is_ok_and(|r| !r.is_empty()))
+    };
 
     view! {
         <div class="shell" data-testid="app">
@@ -230,10 +234,9 @@ pub fn App() -> impl IntoView {
                     <ScenarioCard />
                     <Legend />
                 </aside>
-                // While a heavy edit simulates, the previous runs stay, dimmed and busy.
                 <section
                     class="content"
-                    class:outdated=move || pg.background.outdated.get() && pg.runs.with(|r| r.as_ref().is_ok_and(|r| !r.is_empty()))
+                    class:outdated=outdated
                     aria-busy=move || pg.background.outdated.get().to_string()
                 >
                     <ErrorBanner />
