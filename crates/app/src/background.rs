@@ -537,7 +537,8 @@ struct Gathering {
     outlines: Vec<Option<Result<Run, String>>>,
     runs: Vec<Option<Result<Run, String>>>,
     started: f64,
-    /// When the outlines were delivered (none yet: they have not been).
+    /// Set when the outlines are delivered (none yet: they have not been), then again in the
+    /// next task, once the effects have drawn them: the time `Timing::figures_ms` reports.
     figures_ms: Option<f64>,
     simulate_ms: f64,
     decode_ms: f64,

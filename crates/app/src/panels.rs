@@ -229,6 +229,16 @@ pub fn ModelPicker() -> impl IntoView {
     }
 }
 
+/// The text `f` gives of item `at` of `items` (empty once there is no such item), for a view
+/// that follows the list in place instead of being rebuilt with it.
+fn text_at<T: Send + Sync + 'static>(
+    items: Memo<Vec<T>>,
+    at: usize,
+    f: fn(&T) -> String,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || items.with(|l| l.get(at).map(f).unwrap_or_default())
+}
+
 /// One row of the summary table, formatted.
 #[derive(Clone, Debug, PartialEq)]
 struct SummaryRow {
@@ -278,9 +288,7 @@ pub fn SummaryTable() -> impl IntoView {
     // The rows are rebuilt only when their number changes.
     let count = Memo::new(move |_| rows.with(Vec::len));
     let row = move |i: usize| {
-        let text = move |f: fn(&SummaryRow) -> String| {
-            move || rows.with(|r| r.get(i).map(f).unwrap_or_default())
-        };
+        let text = move |f: fn(&SummaryRow) -> String| text_at(rows, i, f);
         let fastest = move || rows.with(|r| r.get(i).is_some_and(|r| r.fastest));
         view! {
             <tr
@@ -417,12 +425,11 @@ fn InsightItem(
     #[prop(into)] end: Signal<Ns>,
 ) -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let read = move |f: fn(&Insight) -> String| {
-        move || insights.with(|l| l.get(at).map(f).unwrap_or_default())
-    };
-    let text = read(|i| i.text.clone());
-    let rule = read(|i| i.rule.to_owned());
-    let label = read(|i| format!("Show on the chart: {}", crate::insight_links::describe(i)));
+    let text = text_at(insights, at, |i| i.text.clone());
+    let rule = text_at(insights, at, |i| i.rule.to_owned());
+    let label = text_at(insights, at, |i| {
+        format!("Show on the chart: {}", crate::insight_links::describe(i))
+    });
     let pointed = Memo::new(move |_| {
         insights.with(|l| {
             l.get(at)

@@ -2,6 +2,8 @@
 //! paints every series' dots into one image, put on the canvas with one call instead of one
 //! `fillRect` per dot (80,000 of them for 100,000 tasks × 4 models).
 
+use std::cell::RefCell;
+
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use whenasync_sim::Ns;
@@ -44,6 +46,7 @@ pub fn scatter_pixels(
 
 /// A `w` × `h` device-pixel image that dots are painted into with source-over, as the
 /// canvas's own `fillRect` with a global alpha would paint them, kept premultiplied.
+#[derive(Clone)]
 pub struct Layer {
     w: usize,
     h: usize,
@@ -90,9 +93,8 @@ impl Layer {
     }
 
     /// The layer's RGBA, not premultiplied, as `ImageData` holds it.
-    pub fn straight(&self) -> Vec<u8> {
-        let mut out = self.rgba.clone();
-        for px in out.chunks_exact_mut(4) {
+    pub fn straight(mut self) -> Vec<u8> {
+        for px in self.rgba.chunks_exact_mut(4) {
             let a = u32::from(px[3]);
             if a != 0 && a != 255 {
                 for c in &mut px[..3] {
@@ -100,40 +102,51 @@ impl Layer {
                 }
             }
         }
-        out
+        self.rgba
     }
 
     /// Draws the layer onto `ctx` over the CSS-pixel rectangle at (`left`, `top`), `width` ×
-    /// `height` (the layer's device pixels), through a scratch canvas: `putImageData` would
-    /// replace the axes under it rather than paint over them.
+    /// `height` (the layer's device pixels), through a scratch canvas kept for the next draw:
+    /// `putImageData` would replace the axes under it rather than paint over them.
     pub fn draw(
-        &self,
+        self,
         ctx: &CanvasRenderingContext2d,
         left: f64,
         top: f64,
         width: f64,
         height: f64,
     ) -> Result<(), JsValue> {
-        let scratch: HtmlCanvasElement = web_sys::window()
-            .and_then(|w| w.document())
-            .ok_or_else(|| JsValue::from_str("no document"))?
-            .create_element("canvas")?
-            .dyn_into()
-            .map_err(JsValue::from)?;
-        scratch.set_width(self.w as u32);
-        scratch.set_height(self.h as u32);
-        let sctx: CanvasRenderingContext2d = scratch
-            .get_context("2d")?
-            .ok_or_else(|| JsValue::from_str("no 2d context"))?
-            .dyn_into()
-            .map_err(JsValue::from)?;
-        let image = ImageData::new_with_u8_clamped_array_and_sh(
-            Clamped(&self.straight()),
-            self.w as u32,
-            self.h as u32,
-        )?;
+        thread_local! {
+            static SCRATCH: RefCell<Option<(HtmlCanvasElement, CanvasRenderingContext2d)>> =
+                const { RefCell::new(None) };
+        }
+        let (w, h) = (self.w as u32, self.h as u32);
+        let scratch = SCRATCH.with(|s| s.borrow().clone());
+        let (canvas, sctx) = match scratch {
+            Some(pair) => pair,
+            None => {
+                let canvas: HtmlCanvasElement = web_sys::window()
+                    .and_then(|w| w.document())
+                    .ok_or_else(|| JsValue::from_str("no document"))?
+                    .create_element("canvas")?
+                    .dyn_into()
+                    .map_err(JsValue::from)?;
+                let sctx: CanvasRenderingContext2d = canvas
+                    .get_context("2d")?
+                    .ok_or_else(|| JsValue::from_str("no 2d context"))?
+                    .dyn_into()
+                    .map_err(JsValue::from)?;
+                SCRATCH.with(|s| *s.borrow_mut() = Some((canvas.clone(), sctx.clone())));
+                (canvas, sctx)
+            }
+        };
+        if canvas.width() != w || canvas.height() != h {
+            canvas.set_width(w);
+            canvas.set_height(h);
+        }
+        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.straight()), w, h)?;
         sctx.put_image_data(&image, 0.0, 0.0)?;
-        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&scratch, left, top, width, height)
+        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&canvas, left, top, width, height)
     }
 }
 
@@ -208,7 +221,7 @@ mod tests {
         // One dot alone: its colour at 75 % alpha, over a 3 × 3 square clipped at the edge.
         layer.dot(0, 1, 3, [200, 100, 0], 191);
         let px = |l: &Layer, x: usize, y: usize| {
-            let s = l.straight();
+            let s = l.clone().straight();
             let i = (y * 4 + x) * 4;
             [s[i], s[i + 1], s[i + 2], s[i + 3]]
         };
