@@ -282,11 +282,16 @@ describe("charts", () => {
     assert.match(await progress.innerText(), /Figures are up · tracing 100,000 tasks/);
     assert.equal(await pg.summaryRows.count(), 4);
     assert.match(await pending.first().innerText(), /cover all 100,000 tasks; this chart's trace is still being simulated/);
+    // An outline has no trace and no per-task breakdown yet: nothing to export until it comes.
+    for (const what of ["export-csv", "export-trace", "export-perfetto"]) {
+      assert.equal(await pg.page.getByTestId(what).first().isDisabled(), true, what);
+    }
     await pg.page.screenshot({ path: join(SCREENSHOTS, "charts-heavy-figures-first.png") });
     const timing = pg.page.getByTestId("sim-timing");
     await timing.waitFor({ timeout: 100_000 });
     assert.equal(await pending.count(), 0);
     assert.equal(await pg.page.getByTestId("trace-cut").count(), 0);
+    assert.equal(await pg.page.getByTestId("export-csv").first().isDisabled(), false);
     const wall = Date.now() - started;
     const { frames, longTasks } = await pg.frames();
     await pg.waitForCharts();
@@ -369,7 +374,10 @@ describe("charts", () => {
     await pg.page.getByTestId("inspector-toggle").click();
     await pg.page.getByRole("tab", { name: "Workload" }).click();
     // In the edit's own turn of the event loop: the workers cannot have answered yet.
+    // The progress takes the timing line's place: the charts below it do not move.
     const during = await pg.page.evaluate(async () => {
+      const top = () => document.querySelector('[data-testid="run-panel"]').getBoundingClientRect().top;
+      const before = top();
       const input = document.getElementById("ed-c0-s1-v0");
       input.value = "40ms";
       input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -380,9 +388,10 @@ describe("charts", () => {
         outdated: content.classList.contains("outdated"),
         busy: content.getAttribute("aria-busy"),
         progress: document.querySelectorAll('[data-testid="sim-progress"]').length,
+        moved: top() - before,
       };
     });
-    assert.deepEqual(during, { panels: 4, outdated: true, busy: "true", progress: 1 });
+    assert.deepEqual(during, { panels: 4, outdated: true, busy: "true", progress: 1, moved: 0 });
     await timing.waitFor({ timeout: 100_000 });
     const content = pg.page.locator("section.content");
     assert.equal(await content.getAttribute("aria-busy"), "false");

@@ -253,6 +253,7 @@ impl Background {
             outlines: (0..models).map(|_| None).collect(),
             runs: (0..models).map(|_| None).collect(),
             started: now_ms(),
+            shown_at: f64::NEG_INFINITY,
             figures_ms: None,
             simulate_ms: 0.0,
             decode_ms: 0.0,
@@ -366,17 +367,27 @@ impl Background {
     }
 
     fn report(&self, state: &Rc<RefCell<Gathering>>) {
-        let st = state.borrow();
+        let mut st = state.borrow_mut();
+        // Workers report every 1 % of each model; the bar follows at most every
+        // `PROGRESS_EVERY_MS`: each redraw is a frame of style, layout and paint on a main thread
+        // that shares the machine's cores with the workers doing the run.
+        let now = now_ms();
+        if now - st.shown_at < PROGRESS_EVERY_MS {
+            return;
+        }
+        st.shown_at = now;
         let share = |part: Part| {
             st.fractions.iter().map(|f| f[part as usize]).sum::<f64>()
                 / st.fractions.len().max(1) as f64
         };
         let total =
             OUTLINE_SHARE * share(Part::Outline) + (1.0 - OUTLINE_SHARE) * share(Part::Whole);
-        self.progress.update(|p| {
-            if let Some(p) = p {
+        self.progress.maybe_update(|p| match p {
+            Some(p) if p.fraction != total => {
                 p.fraction = total;
+                true
             }
+            _ => false,
         });
     }
 
@@ -523,6 +534,9 @@ enum Part {
 /// Longest slice of decoding per turn of the event loop, ms.
 const DECODE_SLICE_MS: f64 = 8.0;
 
+/// Shortest time between two moves of the progress bar, ms (its width eases in between).
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
 /// The runs of one heavy scenario, arriving.
 struct Gathering {
     group: u32,
@@ -537,6 +551,8 @@ struct Gathering {
     outlines: Vec<Option<Result<Run, String>>>,
     runs: Vec<Option<Result<Run, String>>>,
     started: f64,
+    /// When the progress bar last moved ([`PROGRESS_EVERY_MS`]).
+    shown_at: f64,
     /// Set when the outlines are delivered (none yet: they have not been), then again in the
     /// next task, once the effects have drawn them: the time `Timing::figures_ms` reports.
     figures_ms: Option<f64>,

@@ -342,6 +342,18 @@ pub fn RunExports(
             );
         }
     };
+    // While only the figures are up (an outline: no segments, no time by kind), the run has
+    // no trace and no per-task breakdown to export yet.
+    let tracing = pg.background.tracing;
+    let tip = move |ready: &'static str| {
+        move || {
+            if tracing.get() {
+                "Waiting for this run's trace, still being simulated"
+            } else {
+                ready
+            }
+        }
+    };
     view! {
         <div class="exports" role="group" aria-label="Export" data-testid="exports">
             <PngButton scope="[data-testid=run-panel]" selector="[data-testid=gantt-canvas]" what=model />
@@ -349,7 +361,8 @@ pub fn RunExports(
                 type="button"
                 class="chip"
                 data-testid="export-csv"
-                title="Download the per-task records as CSV"
+                disabled=move || tracing.get()
+                title=tip("Download the per-task records as CSV")
                 on:click=csv
             >
                 "CSV"
@@ -358,7 +371,8 @@ pub fn RunExports(
                 type="button"
                 class="chip"
                 data-testid="export-trace"
-                title="Download the Chrome trace-event JSON (chrome://tracing, Perfetto)"
+                disabled=move || tracing.get()
+                title=tip("Download the Chrome trace-event JSON (chrome://tracing, Perfetto)")
                 on:click=trace
             >
                 "Trace"
@@ -367,7 +381,8 @@ pub fn RunExports(
                 type="button"
                 class="chip"
                 data-testid="export-perfetto"
-                title="Open this run in Perfetto UI (a new tab; the trace goes there from this page, no server)"
+                disabled=move || tracing.get()
+                title=tip("Open this run in Perfetto UI (a new tab; the trace goes there from this page, no server)")
                 on:click=perfetto
             >
                 "Perfetto ↗"

@@ -4,55 +4,97 @@
 use leptos::prelude::*;
 use whenasync_sim::Scenario;
 
+use crate::background::Progress;
 use crate::format;
 
+/// What a background simulation is doing, e.g. "Simulating 100,000 tasks × 4 models in the
+/// background".
+fn describe(p: &Progress) -> String {
+    format!(
+        "{} {} tasks × {} {} in the background",
+        if p.figures_ready {
+            "Figures are up · tracing"
+        } else {
+            "Simulating"
+        },
+        crate::plot::count(u64::from(p.tasks)),
+        p.models,
+        if p.models == 1 { "model" } else { "models" },
+    )
+}
+
 /// The progress bar of a scenario simulating in the background; once it is done, a line
-/// saying how long that took.
+/// saying how long that took. With runs on screen (an edit's previous runs, or the figures
+/// while their traces come) the progress is one line in the timing line's place, so nothing
+/// below it moves; with none, it is a card. Either is built once and follows the progress in
+/// place.
 #[component]
 pub fn BackgroundProgress() -> impl IntoView {
     let pg = expect_context::<crate::Playground>();
     let progress = pg.background.progress;
+    let active = Memo::new(move |_| progress.with(Option::is_some));
+    let compact = Memo::new(move |_| {
+        active.get() && pg.runs.with(|r| r.as_ref().is_ok_and(|r| !r.is_empty()))
+    });
+    let pct = move || {
+        progress.with(|p| {
+            p.as_ref()
+                .map_or(0.0, |p| (p.fraction * 100.0).clamp(0.0, 100.0))
+        })
+    };
+    let what = move || progress.with(|p| p.as_ref().map(describe).unwrap_or_default());
+    let workers = move || {
+        let n = progress.with(|p| p.as_ref().map_or(0, |p| p.workers));
+        format!(
+            "{n} Web {} · the page stays usable; an edit starts over",
+            if n == 1 { "Worker" } else { "Workers" },
+        )
+    };
+    let bar = move || {
+        view! {
+            <div
+                class="progress-track"
+                role="progressbar"
+                aria-labelledby="sim-progress-label"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=move || format!("{:.0}", pct())
+            >
+                <div class="progress-fill" style:width=move || format!("{:.0}%", pct())></div>
+            </div>
+        }
+    };
     view! {
         <BackgroundTiming />
         {move || {
-            progress
+            active
                 .get()
-                .map(|p| {
-                    let pct = (p.fraction * 100.0).clamp(0.0, 100.0);
-                    let what = format!(
-                        "{} {} tasks × {} {} in the background",
-                        if p.figures_ready {
-                            "Figures are up · tracing"
-                        } else {
-                            "Simulating"
-                        },
-                        crate::plot::count(u64::from(p.tasks)),
-                        p.models,
-                        if p.models == 1 { "model" } else { "models" },
-                    );
-                    let workers = format!(
-                        "{} Web {} · the page stays usable; an edit starts over",
-                        p.workers,
-                        if p.workers == 1 { "Worker" } else { "Workers" },
-                    );
-                    view! {
-                        <section class="card sim-progress" data-testid="sim-progress">
-                            <div class="sim-progress-head">
-                                <strong id="sim-progress-label">{what}</strong>
-                                <span class="pct">{format!("{pct:.0} %")}</span>
-                            </div>
+                .then(|| {
+                    if compact.get() {
+                        view! {
                             <div
-                                class="progress-track"
-                                role="progressbar"
-                                aria-labelledby="sim-progress-label"
-                                aria-valuemin="0"
-                                aria-valuemax="100"
-                                aria-valuenow=format!("{pct:.0}")
+                                class="hint sim-timing sim-progress compact"
+                                data-testid="sim-progress"
+                                title=workers
                             >
-                                <div class="progress-fill" style:width=format!("{pct:.1}%")></div>
+                                <span id="sim-progress-label">{what}</span>
+                                <span class="pct">{move || format!("{:.0} %", pct())}</span>
+                                {bar()}
                             </div>
-                            <p class="hint">{workers}</p>
-                        </section>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <section class="card sim-progress" data-testid="sim-progress">
+                                <div class="sim-progress-head">
+                                    <strong id="sim-progress-label">{what}</strong>
+                                    <span class="pct">{move || format!("{:.0} %", pct())}</span>
+                                </div>
+                                {bar()}
+                                <p class="hint">{workers}</p>
+                            </section>
+                        }
+                            .into_any()
                     }
                 })
         }}
