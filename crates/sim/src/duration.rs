@@ -243,7 +243,11 @@ impl<'de> Deserialize<'de> for Dist {
 /// A duration for people: `"200 ms"`, `"4.9 ms"`, `"45 µs"`, `"1.25 s"` (3 significant figures).
 pub fn human(ns: Ns) -> String {
     let v = ns as f64;
-    if ns >= SEC {
+    if ns >= 100 * SEC {
+        format!("{:.0} s", v / 1e9)
+    } else if ns >= 10 * SEC {
+        format!("{:.1} s", v / 1e9)
+    } else if ns >= SEC {
         format!("{:.2} s", v / 1e9)
     } else if ns >= 100 * MS {
         format!("{:.0} ms", v / 1e6)
@@ -305,6 +309,23 @@ mod tests {
         ] {
             let d = Dur(ns);
             assert_eq!(Dur::parse(&d.to_string()), Ok(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn human_keeps_about_three_digits() {
+        let cases = [
+            (750, "750 ns"),
+            (2_500, "2 µs"),
+            (2_500_000, "2.50 ms"),
+            (97_400_000, "97.4 ms"),
+            (250 * MS, "250 ms"),
+            (3 * SEC + 456 * MS, "3.46 s"),
+            (33_600 * MS, "33.6 s"),
+            (1_951_860 * MS, "1952 s"),
+        ];
+        for (ns, text) in cases {
+            assert_eq!(human(ns), text);
         }
     }
 

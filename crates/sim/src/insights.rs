@@ -625,6 +625,25 @@ fn metric(run: &Run, which: &str) -> Ns {
     }
 }
 
+/// A ratio as a reader takes it in: `2.4×`, `37×`, `20,030×` (three digits say all there is).
+fn times(ratio: f64) -> String {
+    if !ratio.is_finite() {
+        return "∞×".to_string();
+    }
+    if ratio < 9.95 {
+        return format!("{ratio:.1}×");
+    }
+    let whole = format!("{:.0}", ratio);
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out + "×"
+}
+
 /// One sentence comparing runs of the same workload: who wins, by how much, and why.
 pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
     if runs.len() < 2 {
@@ -654,18 +673,18 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
         ));
     } else if which == "makespan" {
         format!(
-            "{} finishes {:.1}× sooner than {} ({} vs {})",
+            "{} finishes {} sooner than {} ({} vs {})",
             winner.model,
-            ratio,
+            times(ratio),
             baseline.model,
             human(w as Ns),
             human(b as Ns)
         )
     } else {
         format!(
-            "{} has a {:.1}× lower p99 latency than {} ({} vs {})",
+            "{} has a {} lower p99 latency than {} ({} vs {})",
             winner.model,
-            ratio,
+            times(ratio),
             baseline.model,
             human(w as Ns),
             human(b as Ns)
@@ -689,4 +708,21 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
         " "
     };
     Some(format!("{lead}{sep}{why}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::times;
+
+    #[test]
+    fn ratios_read_at_a_glance() {
+        assert_eq!(times(1.25), "1.2×");
+        assert_eq!(times(9.94), "9.9×");
+        assert_eq!(times(9.96), "10×");
+        assert_eq!(times(37.4), "37×");
+        assert_eq!(times(999.6), "1,000×");
+        assert_eq!(times(20_029.7), "20,030×");
+        assert_eq!(times(1_234_567.0), "1,234,567×");
+        assert_eq!(times(f64::INFINITY), "∞×");
+    }
 }
