@@ -292,3 +292,20 @@ fn snap(v: f64, dpr: f64) -> f64 {
 fn crisp(v: f64) -> f64 {
     v.floor() + 0.5
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whenasync_sim::{MS, SEC};
+
+    #[test]
+    fn the_cursor_label_gets_more_precise_when_zoomed_in() {
+        let whole = Window::full(400 * SEC);
+        assert_eq!(cursor_label(333_123_456_789, whole), "333 s");
+        let zoomed = Window {
+            start: 333 * SEC,
+            end: 333 * SEC + 10 * MS,
+        };
+        assert_eq!(cursor_label(333_123_456_789, zoomed), "333.12346 s");
+    }
+}
