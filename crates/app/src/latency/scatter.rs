@@ -23,25 +23,84 @@ pub fn scatter_pixels(
     let mut seen = vec![false; w * h];
     let mut out = Vec::new();
     let x = x.fraction_fn();
-    // Row j is `round((1 − fraction) · (h − 1))`: the value where that reaches j + ½, for each
-    // j, descending; a value's row is how many of them it does not exceed. A binary search,
-    // not a logarithm per point on a log scale.
-    let edges: Vec<f64> = (0..h - 1)
-        .map(|j| y.value(1.0 - (j as f64 + 0.5) / (h - 1) as f64))
-        .collect();
+    let rows = Rows::new(y, h);
     for (a, l) in points {
         let fx = x(a as f64);
         if !fx.is_finite() {
             continue;
         }
         let px = ((fx * (w - 1) as f64).round().max(0.0) as usize).min(w - 1);
-        let py = edges.partition_point(|&e| e >= l as f64);
+        let py = rows.row(l as f64);
         if !seen[py * w + px] {
             seen[py * w + px] = true;
             out.push((px as u32, py as u32));
         }
     }
     out
+}
+
+/// The pixel row of a latency on an `h`-row plot. Row j is `round((1 − fraction) · (h − 1))`:
+/// `edges` holds the value where that reaches j + ½, for each j, descending, and a value's row
+/// is how many of them it does not exceed — no logarithm per point on a log scale.
+///
+/// A million tasks × four models make four million lookups, so a binary search is not cheap
+/// either. Positive doubles order like their bits, so the top 20 bits of a value (its exponent
+/// and 8 bits of mantissa: 256 buckets per power of two) index `first`, the row of the bucket's
+/// smallest value; the row of a value in it is that, less the edges between the two, almost
+/// always none.
+struct Rows {
+    edges: Vec<f64>,
+    /// Per bucket from `low`, its smallest value's row.
+    first: Vec<u32>,
+    low: u64,
+}
+
+impl Rows {
+    /// Buckets past which the table is not worth its memory (a scale over ~250 powers of two).
+    const MAX_BUCKETS: u64 = 1 << 16;
+
+    fn new(y: &Scale, h: usize) -> Self {
+        let edges: Vec<f64> = (0..h.saturating_sub(1))
+            .map(|j| y.value(1.0 - (j as f64 + 0.5) / (h - 1) as f64))
+            .collect();
+        let usable = edges.iter().all(|e| e.is_finite() && *e > 0.0);
+        let (low, high) = match (edges.last(), edges.first()) {
+            (Some(lo), Some(hi)) if usable => (Self::bucket(*lo), Self::bucket(*hi)),
+            _ => (0, 0),
+        };
+        let first = if usable && high - low < Self::MAX_BUCKETS {
+            (low..=high)
+                .map(|b| {
+                    let smallest = f64::from_bits(b << Self::SHIFT);
+                    edges.partition_point(|&e| e >= smallest) as u32
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Rows { edges, first, low }
+    }
+
+    const SHIFT: u32 = 44;
+
+    fn bucket(v: f64) -> u64 {
+        v.to_bits() >> Self::SHIFT
+    }
+
+    fn row(&self, v: f64) -> usize {
+        let Some(&start) = (v > 0.0)
+            .then(|| Self::bucket(v).checked_sub(self.low))
+            .flatten()
+            .and_then(|i| self.first.get(i as usize))
+        else {
+            return self.edges.partition_point(|&e| e >= v);
+        };
+        let mut row = start as usize;
+        while row > 0 && self.edges[row - 1] < v {
+            row -= 1;
+        }
+        row
+    }
 }
 
 /// A `w` × `h` device-pixel image that dots are painted into with source-over, as the
@@ -212,6 +271,51 @@ mod tests {
                 want,
                 "{y:?}"
             );
+        }
+    }
+
+    #[test]
+    fn rows_by_bucket_agree_with_a_binary_search() {
+        let mut x = 0x2545_F491_4F6C_DD1D_u64;
+        let mut values: Vec<f64> = (0..50_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                ((x % 100_000_000_000) / (1 + x % 1_000_000)) as f64
+            })
+            .collect();
+        values.extend([0.0, 1.0, 1e-300, 5e13, f64::MAX, f64::INFINITY]);
+        for (y, h) in [
+            (
+                Scale::Log {
+                    min: 1e3,
+                    max: 1e11,
+                },
+                300,
+            ),
+            (Scale::Log { min: 1e6, max: 2e6 }, 250),
+            (Scale::Linear { min: 0.0, max: 2e9 }, 200),
+            (Scale::Linear { min: 0.0, max: 7.0 }, 180),
+            (Scale::Linear { min: 0.0, max: 1e9 }, 1),
+        ] {
+            let rows = Rows::new(&y, h);
+            if h > 1 {
+                assert!(!rows.first.is_empty(), "{y:?}: no table");
+            }
+            // Values right at the edges, and every value drawn.
+            let exact: Vec<f64> = rows
+                .edges
+                .iter()
+                .flat_map(|e| [*e, e.next_down(), e.next_up()])
+                .collect();
+            for &v in values.iter().chain(&exact) {
+                assert_eq!(
+                    rows.row(v),
+                    rows.edges.partition_point(|&e| e >= v),
+                    "{y:?}, {v}"
+                );
+            }
         }
     }
 
