@@ -15,15 +15,7 @@ pub const FONT_SMALL: &str = "11px system-ui, -apple-system, 'Segoe UI', Roboto,
 
 /// `n` with thousands separators: `100,000`.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    whenasync_sim::duration::grouped(n)
 }
 
 /// A size in bytes with its unit: `512 B`, `12.3 KB`, `215 MB` (powers of 1000).

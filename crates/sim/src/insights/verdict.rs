@@ -2,7 +2,7 @@
 //! how much, and why.
 
 use super::{io_and_cpu_share, pct};
-use crate::duration::{human, Ns};
+use crate::duration::{grouped, human, Ns};
 use crate::run::Run;
 use crate::scenario::Arrivals;
 use crate::validate::Checked;
@@ -26,20 +26,12 @@ fn metric(run: &Run, which: &str) -> Ns {
 /// A ratio as a reader takes it in: `2.4×`, `37×`, `20,030×` (three digits say all there is).
 fn times(ratio: f64) -> String {
     if !ratio.is_finite() {
-        return "∞×".to_string();
+        "∞×".to_string()
+    } else if ratio < 9.95 {
+        format!("{ratio:.1}×")
+    } else {
+        format!("{}×", grouped(ratio.round() as u64))
     }
-    if ratio < 9.95 {
-        return format!("{ratio:.1}×");
-    }
-    let whole = format!("{:.0}", ratio);
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out + "×"
 }
 
 /// One sentence comparing runs of the same workload: who wins, by how much, and why.
