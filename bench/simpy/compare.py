@@ -99,11 +99,14 @@ def rank(sorted_values, p):
     return sorted_values[min(max(math.ceil(p * n), 1), n) - 1]
 
 
-def run_simpy(arrivals, steps):
-    model = ThreadPoolModel(arrivals, steps, WORKERS)
-    t0 = time.perf_counter()
-    ends = model.run()
-    secs = time.perf_counter() - t0
+def run_simpy(arrivals, steps, repeat):
+    """The SimPy model, `repeat` times: its best time, as for whenasync, and its outputs."""
+    secs = math.inf
+    for _ in range(repeat):
+        model = ThreadPoolModel(arrivals, steps, WORKERS)
+        t0 = time.perf_counter()
+        ends = model.run()
+        secs = min(secs, time.perf_counter() - t0)
     lat = sorted(e - a for a, e in zip(arrivals, ends) if e is not None)
     figures = {
         "completed": len(lat),
@@ -125,7 +128,9 @@ def rate(events, secs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=3, help="native repetitions (best is kept)")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="repetitions of each engine (the best is kept)"
+    )
     ap.add_argument(
         "--own-arrivals",
         action="store_true",
@@ -150,7 +155,7 @@ def main():
             )
     if args.own_arrivals:
         arrivals = python_arrivals(args.tasks, per_s)
-    s_secs, s_events, drops, s_fig = run_simpy(arrivals, steps)
+    s_secs, s_events, drops, s_fig = run_simpy(arrivals, steps, 1 if args.heavy else args.repeat)
 
     desc = ", ".join(f"{ns / MS:g} ms {'I/O' if kind == 'io' else 'CPU'}" for kind, ns in steps)
     print(
@@ -166,7 +171,7 @@ def main():
     print(f"GIL drop requests in the SimPy run: {drops:,}")
     py = f"{sys.implementation.name} {sys.version.split()[0]}"
     print()
-    repeat = f" (best of {args.repeat} for whenasync)" if timings else ""
+    repeat = f" (best of {args.repeat} for each)" if timings else ""
     print(f"wall time{repeat}, events, events per second:")
     s_rate = rate(s_events, s_secs)
     print(f"  SimPy {simpy.__version__} ({py}): {s_secs:.2f} s, {s_events:,}, {s_rate}")
