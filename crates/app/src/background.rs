@@ -29,9 +29,13 @@ use whenasync_worker::{Reply, Request};
 use crate::plot::now_ms;
 use crate::workers;
 
+mod gathering;
 mod incoming;
 mod view;
 
+use gathering::{
+    Gathering, Part, DECODE_SLICE_MS, OUTLINE_SHARE, PROGRESS_EVERY_MS, SIMULATE_SHARE,
+};
 use incoming::{next_task, Incoming};
 pub use view::{install_page_hook, BackgroundProgress, BackgroundTiming};
 
@@ -513,72 +517,6 @@ impl Background {
             self.timing.set(timing);
         }
         self.delivered.update(|n| *n += 1);
-    }
-}
-
-/// The share of a job's progress for simulating; the rest is for receiving its run.
-const SIMULATE_SHARE: f64 = 0.8;
-
-/// The share of the progress bar for the outlines; the rest is for the full runs.
-const OUTLINE_SHARE: f64 = 0.2;
-
-/// Which of a model's two jobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Part {
-    /// The run without its trace: figures first.
-    Outline = 0,
-    /// The whole run.
-    Whole = 1,
-}
-
-/// Longest slice of decoding per turn of the event loop, ms.
-const DECODE_SLICE_MS: f64 = 8.0;
-
-/// Shortest time between two moves of the progress bar, ms (its width eases in between).
-const PROGRESS_EVERY_MS: f64 = 100.0;
-
-/// The runs of one heavy scenario, arriving.
-struct Gathering {
-    group: u32,
-    scenario: Scenario,
-    /// Per model, how far its outline and its full job are, 0 to 1.
-    fractions: Vec<[f64; 2]>,
-    /// Runs received and being copied into wasm memory and decoded.
-    incoming: Vec<Incoming>,
-    /// Whether a decoding turn is scheduled.
-    pumping: bool,
-    /// Each model's outline, until they are delivered.
-    outlines: Vec<Option<Result<Run, String>>>,
-    runs: Vec<Option<Result<Run, String>>>,
-    started: f64,
-    /// When the progress bar last moved ([`PROGRESS_EVERY_MS`]).
-    shown_at: f64,
-    /// Set when the outlines are delivered (none yet: they have not been), then again in the
-    /// next task, once the effects have drawn them: the time `Timing::figures_ms` reports.
-    figures_ms: Option<f64>,
-    simulate_ms: f64,
-    decode_ms: f64,
-    bytes: usize,
-    /// The scenario's JSON while its full runs wait for the outlines to be on screen.
-    held_json: Option<String>,
-}
-
-impl Gathering {
-    /// The next run to work on: outlines first (the figures wait for them), then the run that
-    /// arrived last (already under way).
-    fn next_incoming(&mut self) -> Option<Incoming> {
-        match self.incoming.iter().position(|i| i.part == Part::Outline) {
-            Some(i) => Some(self.incoming.remove(i)),
-            None => self.incoming.pop(),
-        }
-    }
-
-    /// Where model `model`'s outline or whole run goes once received.
-    fn slot(&mut self, part: Part, model: usize) -> &mut Option<Result<Run, String>> {
-        match part {
-            Part::Outline => &mut self.outlines[model],
-            Part::Whole => &mut self.runs[model],
-        }
     }
 }
 
