@@ -55,6 +55,17 @@ pub fn keep_draft(scenario: RwSignal<Option<Scenario>>, draft: RwSignal<Option<S
     });
 }
 
+/// The draft's named pools, in order: the pools list and every step's pool menu follow it.
+pub fn pool_names(pg: Playground) -> Memo<Vec<String>> {
+    Memo::new(move |_| {
+        pg.draft.with(|d| {
+            d.as_ref()
+                .map(|s| s.pools.keys().cloned().collect())
+                .unwrap_or_default()
+        })
+    })
+}
+
 /// Focuses the first of `ids` that exists and is enabled, once the current update has been
 /// rendered (lists re-render when their length changes, and the focused control with them).
 pub fn focus_later(ids: Vec<String>) {

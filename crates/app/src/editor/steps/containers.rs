@@ -21,13 +21,7 @@ pub(super) fn pool_select(
     step_field: &str,
 ) -> AnyView {
     let pg = expect_context::<Playground>();
-    let names = Memo::new(move |_| {
-        pg.draft.with(|d| {
-            d.as_ref()
-                .map(|s| s.pools.keys().cloned().collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
-    });
+    let names = crate::editor::pool_names(pg);
     let (a, b) = (at.clone(), at.clone());
     let current = Arc::new(move || {
         pg.draft

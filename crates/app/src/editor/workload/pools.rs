@@ -12,13 +12,7 @@ use crate::editor::{edit, focus_later};
 #[component]
 pub(super) fn Pools() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let names = Memo::new(move |_| {
-        pg.draft.with(|d| {
-            d.as_ref()
-                .map(|s| s.pools.keys().cloned().collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
-    });
+    let names = crate::editor::pool_names(pg);
     let add = move |_| {
         let mut name = String::new();
         edit(pg, |s| {
