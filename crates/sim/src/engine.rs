@@ -16,9 +16,9 @@ mod tasks;
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::duration::Ns;
-use crate::plan::{Plan, Rng};
+use crate::plan::{Plan, PoissonGaps};
 use crate::run::{LaneKind, Run, Summary, TaskRecord, KIND_COUNT};
-use crate::scenario::{Machine, Model, PoolSpec};
+use crate::scenario::{Arrivals, Machine, Model, PoolSpec};
 use crate::validate::{limits, Checked, ScenarioError};
 
 use record::Recorder;
@@ -104,7 +104,8 @@ pub(crate) struct Engine<'a> {
     entry: Entry,
     rec: Recorder,
     wakeups: VecDeque<Tid>,
-    arrivals_rng: Rng,
+    /// The gaps between Poisson arrivals (`None` for other arrivals).
+    gaps: Option<PoissonGaps>,
     issued: u32,
     loop_lags: Vec<Ns>,
     /// Connections waiting in the listening socket's backlog, oldest first: no server worker
@@ -213,7 +214,12 @@ impl<'a> Engine<'a> {
             entry: Entry::Loop(0),
             rec,
             wakeups: VecDeque::new(),
-            arrivals_rng: Rng::for_arrivals(ck.scenario.seed),
+            gaps: match ck.scenario.workload.arrivals {
+                Arrivals::Poisson { rate_per_s, .. } => {
+                    Some(PoissonGaps::new(ck.scenario.seed, rate_per_s))
+                }
+                _ => None,
+            },
             issued: 0,
             loop_lags: Vec::new(),
             backlog: VecDeque::new(),

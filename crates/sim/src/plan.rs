@@ -49,6 +49,52 @@ impl Rng {
     }
 }
 
+/// The gaps between Poisson arrivals under a seed: exponential, from [`Rng::for_arrivals`],
+/// rounded to the ns. Drawn [`PoissonGaps::AHEAD`] at a time: each gap is a chain of a random
+/// draw, a logarithm, a division and a rounding, and a batch lets the processor overlap the
+/// chains of neighbouring gaps. The values and their order are those of drawing one at a time.
+pub struct PoissonGaps {
+    rng: Rng,
+    rate_per_s: f64,
+    ahead: [Ns; Self::AHEAD],
+    /// The next gap to hand out is `ahead[next]`; `AHEAD` when the batch is used up.
+    next: usize,
+}
+
+impl PoissonGaps {
+    const AHEAD: usize = 32;
+
+    /// The gaps of `rate_per_s` arrivals per second under `seed`.
+    pub fn new(seed: u64, rate_per_s: f64) -> Self {
+        PoissonGaps {
+            rng: Rng::for_arrivals(seed),
+            rate_per_s,
+            ahead: [0; Self::AHEAD],
+            next: Self::AHEAD,
+        }
+    }
+
+    /// The next gap, ns.
+    #[inline]
+    pub fn next_gap(&mut self) -> Ns {
+        if self.next == Self::AHEAD {
+            self.draw_ahead();
+        }
+        let gap = self.ahead[self.next];
+        self.next += 1;
+        gap
+    }
+
+    #[inline(never)]
+    fn draw_ahead(&mut self) {
+        for gap in &mut self.ahead {
+            let u = self.rng.unit();
+            *gap = libm::round(-libm::log(1.0 - u) / self.rate_per_s * 1e9) as Ns;
+        }
+        self.next = 0;
+    }
+}
+
 /// SplitMix64 finaliser over (seed, stream): decorrelates nearby seeds and ids.
 fn mix(seed: u64, stream: u64) -> u64 {
     let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);

@@ -3,7 +3,7 @@
 
 use super::{exec, Engine, Entry, Sid, What, NONE};
 use crate::duration::Ns;
-use crate::plan::{Plan, Rng};
+use crate::plan::{Plan, PoissonGaps, Rng};
 use crate::run::{Kind, TaskSegment, KIND_COUNT};
 use crate::scenario::Arrivals;
 
@@ -78,7 +78,13 @@ impl Engine<'_> {
                     self.issue(0, c);
                 }
             }
-            _ => self.schedule(0, What::Arrival(0)),
+            _ => {
+                // Every task of an open loop arrives: room for all of them at once.
+                if let Some(last) = self.ck.scenario.workload.arrivals.count().checked_sub(1) {
+                    self.grow_tasks(last);
+                }
+                self.schedule(0, What::Arrival(0));
+            }
         }
     }
 
@@ -99,10 +105,7 @@ impl Engine<'_> {
         let next_gap = match sc.workload.arrivals {
             Arrivals::Burst { .. } => Some(0),
             Arrivals::Interval { every, .. } => Some(every.0),
-            Arrivals::Poisson { rate_per_s, .. } => {
-                let u = self.arrivals_rng.unit();
-                Some(libm::round(-libm::log(1.0 - u) / rate_per_s * 1e9) as Ns)
-            }
+            Arrivals::Poisson { .. } => self.gaps.as_mut().map(PoissonGaps::next_gap),
             Arrivals::ClosedLoop { .. } => None,
         };
         if let Some(gap) = next_gap {

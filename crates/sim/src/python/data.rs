@@ -8,14 +8,14 @@ use std::fmt::Write as _;
 use super::text::{lit, ms, num, start_name};
 use super::Gen;
 use crate::duration::Ns;
-use crate::plan::{draw_task, PStep, Plan, Rng};
+use crate::plan::{draw_task, PStep, Plan, PoissonGaps, Rng};
 use crate::scenario::{Arrivals, Model, PoolSpec};
 use crate::validate::Checked;
 
 /// Arrival time of every task, ns, exactly as the engine schedules them; `None` for closed-loop
 /// arrivals (those depend on when responses come back: see [`think_times`]).
 ///
-/// Poisson gaps come from [`Rng::for_arrivals`] with the engine's formula: task 0 arrives at 0
+/// Poisson gaps come from [`PoissonGaps`], as the engine's do: task 0 arrives at 0
 /// and task `n + 1` one gap after task `n`.
 pub fn arrival_times(ck: &Checked) -> Option<Vec<Ns>> {
     let sc = &ck.scenario;
@@ -25,13 +25,12 @@ pub fn arrival_times(ck: &Checked) -> Option<Vec<Ns>> {
             Some((0..count as u64).map(|n| n * every.0).collect())
         }
         Arrivals::Poisson { rate_per_s, count } => {
-            let mut rng = Rng::for_arrivals(sc.seed);
+            let mut gaps = PoissonGaps::new(sc.seed, rate_per_s);
             let mut at = 0;
             let mut out = Vec::with_capacity(count as usize);
             for _ in 0..count {
                 out.push(at);
-                let u = rng.unit();
-                at += libm::round(-libm::log(1.0 - u) / rate_per_s * 1e9) as Ns;
+                at += gaps.next_gap();
             }
             Some(out)
         }
