@@ -286,6 +286,9 @@ describe("charts", () => {
     for (const what of ["export-csv", "export-trace", "export-perfetto"]) {
       assert.equal(await pg.page.getByTestId(what).first().isDisabled(), true, what);
     }
+    // The legend already names what the tasks spent their time in (an outline has no segments).
+    const legend = await pg.legend.innerText();
+    for (const kind of [/running \(GIL held\)/, /I\/O wait/, /queued/]) assert.match(legend, kind);
     await pg.page.screenshot({ path: join(SCREENSHOTS, "charts-heavy-figures-first.png") });
     const timing = pg.page.getByTestId("sim-timing");
     await timing.waitFor({ timeout: 100_000 });

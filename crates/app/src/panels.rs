@@ -73,6 +73,8 @@ pub fn ScenarioCard() -> impl IntoView {
 
 /// The kinds present in `runs`, in legend order. One pass with a flag per kind (no set, no
 /// sort), stopping early once every kind has been seen: millions of segments cost a few ms.
+/// A run without a trace (an outline, while the whole run is on its way) has no segments:
+/// its kinds are those its tasks spent time in, which are its task segments' kinds.
 pub fn kinds_present(runs: &[Run]) -> Vec<Kind> {
     let mut present = [false; whenasync_sim::run::KIND_COUNT];
     let mut missing = present.len();
@@ -85,6 +87,14 @@ pub fn kinds_present(runs: &[Run]) -> Vec<Kind> {
         missing == 0
     };
     'scan: for r in runs {
+        if r.segments.is_empty() && r.task_segments.is_empty() {
+            for k in Kind::ALL {
+                if r.summary.time_by_kind[k as usize] > 0 && see(k) {
+                    break 'scan;
+                }
+            }
+            continue;
+        }
         for k in r
             .segments
             .iter()
@@ -476,5 +486,43 @@ fn InsightItem(
                 }
             }}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whenasync_sim::{presets, simulate};
+
+    /// The kinds of the task segments alone (the legend of the by-task view).
+    fn task_kinds(r: &Run) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| r.task_segments.iter().any(|s| s.kind == *k))
+            .collect()
+    }
+
+    #[test]
+    fn an_outline_has_a_legend_of_its_tasks_kinds() {
+        let sc = presets::get("gil-convoy")
+            .expect("a preset")
+            .expect("valid");
+        for whole in simulate(&sc).expect("simulates") {
+            let outline = Run {
+                segments: Vec::new(),
+                task_segments: Vec::new(),
+                trace_end: Some(0),
+                ..whole.clone()
+            };
+            let kinds = kinds_present(std::slice::from_ref(&outline));
+            assert!(kinds.contains(&Kind::Running), "{kinds:?}");
+            assert_eq!(kinds, task_kinds(&whole));
+            // Every kind the outline names is one the whole run shows.
+            let shown = kinds_present(std::slice::from_ref(&whole));
+            assert!(
+                kinds.iter().all(|k| shown.contains(k)),
+                "{kinds:?} ⊄ {shown:?}"
+            );
+        }
     }
 }
