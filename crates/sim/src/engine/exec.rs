@@ -89,7 +89,11 @@ impl Frame {
 pub(crate) struct Strand {
     pub task: u32,
     pub branch: u32,
-    frames: Vec<Frame>,
+    /// The sequence being run (read at every step, so kept inline) ...
+    top: Frame,
+    /// ... and those it interrupted (a blocking `gather`'s parent and later branches), the
+    /// next to resume last.
+    below: Vec<Frame>,
     pub cont: Cont,
     pub wait: Wait,
     /// Bumped when a scheduled `IoDone` becomes stale (cancellation).
@@ -129,10 +133,11 @@ impl Engine<'_> {
             t.next_branch - 1
         };
         let frame = Frame::of(&self.plans[self.tasks[task as usize].plan as usize], seq);
-        let fresh = |frames: Vec<Frame>, gen: u32| Strand {
+        let fresh = |below: Vec<Frame>, gen: u32| Strand {
             task,
             branch,
-            frames,
+            top: frame,
+            below,
             cont,
             wait: Wait::None,
             gen,
@@ -149,16 +154,13 @@ impl Engine<'_> {
                 // A reused slot keeps its frame stack's memory; generations stay monotonic per
                 // slot, so a stale event never matches.
                 let st = &mut self.strands[id as usize];
-                let mut frames = std::mem::take(&mut st.frames);
-                frames.clear();
-                frames.push(frame);
-                *st = fresh(frames, st.gen.wrapping_add(1));
+                let mut below = std::mem::take(&mut st.below);
+                below.clear();
+                *st = fresh(below, st.gen.wrapping_add(1));
                 id
             }
             None => {
-                let mut frames = Vec::with_capacity(2);
-                frames.push(frame);
-                let st = fresh(frames, 0);
+                let st = fresh(Vec::new(), 0);
                 self.strands.push(st);
                 (self.strands.len() - 1) as Sid
             }
@@ -207,20 +209,23 @@ impl Engine<'_> {
         // Read at every step: a finished task's plan is the empty one.
         let plan = &self.plans[self.tasks[st.task as usize].plan as usize];
         loop {
-            let frame = st.frames.last_mut()?;
+            let frame = &mut st.top;
             let step = if frame.pc < frame.end {
                 plan.steps.get(frame.pc as usize).copied()
             } else {
                 None
             };
             match step {
-                None => {
-                    st.frames.pop();
-                }
+                None => st.top = st.below.pop()?,
                 Some(PStep::Gather { first, n }) if blocking => {
                     frame.pc += 1;
-                    for b in (0..n).rev() {
-                        st.frames.push(Frame::of(plan, first + b));
+                    if n > 0 {
+                        // The first branch runs now; the parent resumes after the last.
+                        st.below.push(*frame);
+                        for b in (1..n).rev() {
+                            st.below.push(Frame::of(plan, first + b));
+                        }
+                        st.top = Frame::of(plan, first);
                     }
                 }
                 Some(p) => {
