@@ -52,12 +52,12 @@ pub fn run(tasks: u32, repeat: u32, full_too: bool) -> Result<(), ScenarioError>
     );
     if full_too {
         println!(
-            "full run (segments):   {full:.3} s, {:.2} M events/s (best of {repeat})",
+            "full run (segments):   {full:.4} s, {:.2} M events/s (best of {repeat})",
             rate(full)
         );
     }
     println!(
-        "figures only:          {figures_only:.3} s, {:.2} M events/s (best of {repeat})",
+        "figures only:          {figures_only:.4} s, {:.2} M events/s (best of {repeat})",
         rate(figures_only)
     );
     if full_too {
