@@ -7,6 +7,8 @@
 //! column by binary search, and the scatter plots each device pixel once per model, so
 //! 100,000 tasks draw as fast as 10.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use whenasync_sim::{Ns, Run, Stats};
 
@@ -32,30 +34,52 @@ pub struct Series {
     pub index: usize,
     /// Its model label.
     pub model: String,
-    /// Latencies of completed tasks, ascending, ns.
-    pub sorted: Vec<Ns>,
+    /// Latencies of completed tasks, ascending, ns. Shared: a memo's new value may reuse
+    /// the last one's (see [`series_again`]), and equal pointers compare equal at once.
+    pub sorted: Arc<Vec<Ns>>,
     /// (arrival, latency) of each completed task, ns, in task order.
-    pub points: Vec<(Ns, Ns)>,
+    pub points: Arc<Vec<(Ns, Ns)>>,
     /// The run's own latency figures (the summary table's).
     pub stats: Stats,
 }
 
-/// The latencies of `run` (run `index`): tasks that completed, as in the summary.
-pub fn series_of(run: &Run, index: usize) -> Series {
-    let points: Vec<(Ns, Ns)> = run
-        .tasks
+/// (arrival, latency) of each task of `run` that completed, as in the summary, in task order.
+fn points_of(run: &Run) -> impl Iterator<Item = (Ns, Ns)> + '_ {
+    run.tasks
         .iter()
         .filter(|t| !t.cancelled && !t.timed_out)
         .filter_map(|t| t.latency().map(|l| (t.arrival, l)))
-        .collect();
+}
+
+/// The latencies of `run` (run `index`): tasks that completed, as in the summary.
+pub fn series_of(run: &Run, index: usize) -> Series {
+    let points: Vec<(Ns, Ns)> = points_of(run).collect();
     let mut sorted: Vec<Ns> = points.iter().map(|p| p.1).collect();
     sort_ns(&mut sorted);
     Series {
         index,
         model: run.model.clone(),
-        sorted,
-        points,
+        sorted: Arc::new(sorted),
+        points: Arc::new(points),
         stats: run.summary.latency,
+    }
+}
+
+/// Like [`series_of`], sharing `last`'s latencies when `run` has the same ones (checked task
+/// by task, without sorting). A heavy scenario's outlines are replaced by its whole runs,
+/// whose tasks are the same: at 1,000,000 tasks × 4 models, collecting and sorting them again
+/// would hold the main thread for tens of milliseconds, for an equal result.
+pub fn series_again(run: &Run, index: usize, last: Option<&Series>) -> Series {
+    match last {
+        Some(last)
+            if last.index == index
+                && last.model == run.model
+                && last.stats == run.summary.latency
+                && points_of(run).eq(last.points.iter().copied()) =>
+        {
+            last.clone()
+        }
+        _ => series_of(run, index),
     }
 }
 
@@ -239,14 +263,17 @@ pub fn SeriesKey(
 #[component]
 pub fn LatencyPanel() -> impl IntoView {
     let pg = expect_context::<Playground>();
-    let series = Memo::new(move |_| {
+    let series = Memo::new(move |last: Option<&Vec<Series>>| {
         let focus = pg.focus.get();
         pg.runs.with(|runs| match runs {
             Ok(runs) => runs
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| focus.is_none_or(|f| f == *i))
-                .map(|(i, r)| series_of(r, i))
+                .map(|(i, r)| {
+                    let last = last.and_then(|l: &Vec<Series>| l.iter().find(|s| s.index == i));
+                    series_again(r, i, last)
+                })
                 .collect(),
             Err(_) => Vec::new(),
         })
@@ -410,6 +437,39 @@ mod tests {
                 proptest::prop_assert_eq!(&*values, &expected);
             }
         }
+    }
+
+    #[test]
+    fn equal_latencies_share_the_last_series_and_others_do_not() {
+        let scenario = presets::get("gather-10-queries")
+            .expect("exists")
+            .expect("parses");
+        let runs = simulate(&scenario).expect("simulates");
+        let first = series_of(&runs[1], 1);
+        // The whole run after its outline: the same latencies, shared, not sorted again.
+        let outline = Run {
+            segments: Vec::new(),
+            task_segments: Vec::new(),
+            ..runs[1].clone()
+        };
+        let again = series_again(&outline, 1, Some(&first));
+        assert!(Arc::ptr_eq(&again.sorted, &first.sorted));
+        assert!(Arc::ptr_eq(&again.points, &first.points));
+        // One task ends a nanosecond later: computed afresh, and right.
+        let mut later = runs[1].clone();
+        let t = later
+            .tasks
+            .iter_mut()
+            .find(|t| t.end.is_some())
+            .expect("a finished task");
+        t.end = t.end.map(|e| e + 1);
+        let fresh = series_again(&later, 1, Some(&first));
+        assert!(!Arc::ptr_eq(&fresh.points, &first.points));
+        assert_eq!(fresh, series_of(&later, 1));
+        assert_ne!(fresh.points, first.points);
+        // Another model's run, or another index, is never taken for it.
+        let other = series_again(&runs[0], 0, Some(&first));
+        assert_eq!(other, series_of(&runs[0], 0));
     }
 
     #[test]
