@@ -20,7 +20,7 @@ pub fn run(tasks: u32, repeat: u32, full_too: bool) -> Result<(), ScenarioError>
     let mut events = 0;
     // The figures-only runs first, then the full runs: interleaved, each figures-only run
     // came after a full run had handed its 57 MB of segments back to the system allocator,
-    // and paid to fault memory back in (about 15 % of its time, with glibc).
+    // and paid to fault memory back in (about 13 % of its time, with glibc).
     for _ in 0..repeat {
         let t0 = Instant::now();
         let summary = simulate_summary(&ck, &model)?;

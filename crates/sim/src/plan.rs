@@ -340,6 +340,20 @@ mod tests {
     use crate::duration::{Dur, MS};
 
     #[test]
+    fn poisson_gaps_are_the_draws_one_at_a_time() {
+        // Across several batches: each gap is the next draw of the arrival stream, in order.
+        for (seed, rate) in [(42, 300.0), (7, 0.5), (u64::MAX, 1e6)] {
+            let mut gaps = PoissonGaps::new(seed, rate);
+            let mut rng = Rng::for_arrivals(seed);
+            for i in 0..3 * PoissonGaps::AHEAD + 5 {
+                let u = rng.unit();
+                let want = libm::round(-libm::log(1.0 - u) / rate * 1e9) as Ns;
+                assert_eq!(gaps.next_gap(), want, "gap {i}, seed {seed}");
+            }
+        }
+    }
+
+    #[test]
     fn the_drawer_draws_what_draw_task_draws() {
         // Every preset, and mixes of fixed and random classes, free-threaded too.
         let mut scenarios = crate::presets::all();
