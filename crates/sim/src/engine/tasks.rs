@@ -101,7 +101,8 @@ impl Engine<'_> {
         let sc = &self.ck.scenario;
         let count = sc.workload.arrivals.count();
         // Open-loop arrivals schedule their successor; closed-loop ones are issued on completion.
-        self.grow_tasks(n);
+        // Either way its slot is there: sized at the start, or by `issue`.
+        debug_assert!((n as usize) < self.tasks.len());
         let next_gap = match sc.workload.arrivals {
             Arrivals::Burst { .. } => Some(0),
             Arrivals::Interval { every, .. } => Some(every.0),
