@@ -5,10 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 cargo build --release --quiet -p whenasync-cli
-# The Web Worker's profile: the wasm the page simulates with.
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm-worker -p whenasync-bench-wasm
+# The page's profile and wasm-opt pass, as Trunk builds them (index.html): the page and its
+# workers simulate with this code.
+cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release -p whenasync-bench-wasm
 wasm-bindgen --target nodejs --out-dir target/bench-wasm \
-    target/wasm32-unknown-unknown/wasm-worker/whenasync_bench_wasm.wasm
+    target/wasm32-unknown-unknown/wasm-release/whenasync_bench_wasm.wasm
+PATH="$PWD/node_modules/.bin:$PATH" wasm-opt -Oz --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
+    --enable-multivalue --enable-mutable-globals \
+    target/bench-wasm/whenasync_bench_wasm_bg.wasm -o target/bench-wasm/whenasync_bench_wasm_bg.wasm
 # wasm-bindgen's nodejs output is CommonJS; the root package.json says "type": "module".
 echo '{"type": "commonjs"}' > target/bench-wasm/package.json
 node bench/wasm/bench.cjs target/bench-wasm target/release/whenasync "$@"

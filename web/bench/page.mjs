@@ -1,7 +1,7 @@
 // The page's benchmark: Playwright drives the release build (dist/) in headless Chromium and
 // prints what a user waits for. A measurement, not a test: run `scripts/bench-page.sh`.
 //
-//   transfer     gzip -9 size of what the landing page loads (wasm + JS + CSS)
+//   transfer     gzip -9 size of what the page loads (wasm + JS + CSS; the workers run the same wasm)
 //   first chart  navigation → every Gantt chart of the landing preset drawn (median of 3)
 //   edit         an edit → every chart redrawn, 1,000 tasks × 4 models (median of 41 edits),
 //                and → the animation frame that shows it
@@ -21,10 +21,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const row = (what, figure) => console.log(`${what.padEnd(44)} ${figure}`);
 
 function transfer() {
-  const files = readdirSync(DIST).filter((f) => /^whenasync-app.*\.(wasm|js)$|\.css$/.test(f));
+  const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "embed.js");
   const sizes = files.map((f) => [f, gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length]);
   const total = sizes.reduce((a, [, n]) => a + n, 0);
-  row("landing page transfer (gzip -9)", `${(total / 1024).toFixed(1)} KiB (${sizes.map(([f, n]) => `${f.replace(/-[0-9a-f]{16}/, "")} ${(n / 1024).toFixed(1)}`).join(", ")})`);
+  row("page transfer (gzip -9)", `${(total / 1024).toFixed(1)} KiB (${sizes.map(([f, n]) => `${f.replace(/-[0-9a-f]{16}/, "")} ${(n / 1024).toFixed(1)}`).join(", ")})`);
 }
 
 async function page(browser, url) {

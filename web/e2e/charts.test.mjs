@@ -448,7 +448,7 @@ describe("charts at a sub-path", () => {
     await pg.page.getByTestId("sweep-points").fill("4");
     await pg.page.getByTestId("sweep-run").click();
     await pg.page.waitForFunction(() => /runs \(4 points/.test(document.querySelector('[data-testid="sweep-status"]').textContent));
-    assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker_loader.js" && r.status === 200));
+    assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker.js" && r.status === 200));
     assert.deepEqual(server.requests.filter((r) => !r.path.startsWith("/whenasync/")), []);
     assert.deepEqual(pg.problems, []);
     await context.close();
@@ -456,7 +456,7 @@ describe("charts at a sub-path", () => {
 
   test("the workers load after the landing charts, before anything needs them", { skip }, async () => {
     const before = server.requests.length;
-    const worker = (r) => r.path === "/whenasync/whenasync-worker_bg.wasm" && r.status === 200;
+    const worker = (r) => r.path === "/whenasync/whenasync-worker.js" && r.status === 200;
     const { pg, context } = await open(server.url);
     await pg.page.waitForFunction(() => performance.now() > 4000);
     assert.ok(server.requests.slice(before).some(worker), "no worker loaded while the page sat idle");

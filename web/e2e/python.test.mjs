@@ -1,9 +1,9 @@
 // End-to-end: the Python program of the scenario on screen under one model (the text
 // `whenasync python` prints), written by a Web Worker on demand and shown in a dialog: Copy puts
 // it on the clipboard (or selects it where there is no clipboard), Download saves it as .py,
-// Esc closes and gives the focus back, dark mode is readable. The generator lives in the
-// worker's wasm only, never in the landing page's. Run by scripts/test.sh against the release
-// builds (at / and at the sub-path /whenasync/).
+// Esc closes and gives the focus back, dark mode is readable. The worker runs the page's own
+// wasm, fetched once. Run by scripts/test.sh against the release builds (at / and at the
+// sub-path /whenasync/).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,8 +14,6 @@ import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
 const SUBPATH_DIST = process.env.WHENASYNC_E2E_SUBPATH_DIST ?? "target/e2e-subpath/whenasync";
 const DESKTOP = { width: 1280, height: 720 };
-/** A string only the generator (crates/sim/src/python.rs) writes. */
-const GENERATOR_MARK = "WHENASYNC_SCALE";
 
 const chromium = useBrowser();
 
@@ -139,16 +137,12 @@ describe("the Python program", () => {
     await context.close();
   });
 
-  // The generator is big: the landing page's wasm must not carry it, only the worker's.
-  test("the generator is in the worker's wasm, not the page's", { skip }, () => {
+  // One wasm for the page and its workers: the worker that writes the program is sent the
+  // page's compiled module, so nothing but its small script is fetched for it.
+  test("the worker runs the page's own wasm: one wasm in the build, fetched once", { skip }, () => {
     const wasm = readdirSync(DIST).filter((f) => f.endsWith(".wasm"));
-    const app = wasm.filter((f) => f.startsWith("whenasync-app"));
-    const worker = wasm.filter((f) => f.startsWith("whenasync-worker"));
-    assert.equal(app.length, 1, `${wasm}`);
-    assert.equal(worker.length, 1, `${wasm}`);
-    const has = (f) => readFileSync(join(DIST, f)).includes(GENERATOR_MARK);
-    assert.ok(has(worker[0]), `${worker[0]} lacks the generator`);
-    assert.ok(!has(app[0]), `${app[0]} links the Python generator`);
+    assert.equal(wasm.length, 1, `${wasm}`);
+    assert.match(wasm[0], /^whenasync-app-[0-9a-f]+_bg\.wasm$/);
   });
 });
 
@@ -161,7 +155,9 @@ describe("the Python program at a sub-path", () => {
     const [first] = await pg.models();
     const dialog = await pg.openPython(first);
     assert.ok((await dialog.getByTestId("python-code").textContent()).startsWith("#!/usr/bin/env python3\n"));
-    assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker_bg.wasm" && r.status === 200));
+    assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker.js" && r.status === 200));
+    const wasm = server.requests.filter((r) => r.path.endsWith(".wasm"));
+    assert.equal(wasm.length, 1, `the wasm is fetched once: ${wasm.map((r) => r.path)}`);
     assert.deepEqual(server.requests.filter((r) => !r.path.startsWith("/whenasync/")), []);
     assert.deepEqual(pg.problems, []);
     await context.close();

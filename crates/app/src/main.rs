@@ -1,9 +1,15 @@
 //! The browser entry point: installs the panic hook (console and a visible banner) and mounts
 //! the playground into `<body>` — or one widget when the fragment asks for an embed (`w=`), or
-//! nothing when `embed.js` loaded the wasm to mount `<whenasync-widget>` elements itself.
+//! nothing when `embed.js` loaded the wasm to mount `<whenasync-widget>` elements itself, or
+//! in a simulation worker.
 
 fn main() {
     whenasync_app::crash::install();
+    // A simulation worker instantiates this same module (web/whenasync-worker.js): no window,
+    // nothing to mount; the worker then calls `whenasync_serve_worker`.
+    if web_sys::window().is_none() {
+        return;
+    }
     if whenasync_app::embed::loaded_by_embed_js() {
         return;
     }

@@ -1,6 +1,10 @@
 //! A pool of Web Workers (one per hardware thread) that simulate off the page's main thread:
 //! heavy scenarios ([`crate::background`]) and sweeps ([`crate::sweep`]); they also write the
-//! Python programs ([`crate::python_panel`]), so the generator stays out of the page's wasm.
+//! Python programs ([`crate::python_panel`]).
+//!
+//! A worker runs the page's own wasm module: `web/whenasync-worker.js` imports the page's JS
+//! glue and instantiates the `WebAssembly.Module` the page posts it, already compiled, then
+//! calls [`whenasync_serve_worker`]. The page and its workers download and compile one wasm.
 //!
 //! Jobs queue FIFO and go to the first idle worker; workers start lazily, and a worker is only
 //! sent work after it has posted `Ready` (a message posted before its wasm has loaded would be
@@ -16,11 +20,27 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 use whenasync_worker::{Reply, Request};
 
-/// Where Trunk puts the worker's loader (never hashed), relative to the page's base URL.
-pub const WORKER_URL: &str = "./whenasync-worker_loader.js";
+/// The workers' script (`web/whenasync-worker.js`, never hashed), beside the page's JS glue.
+pub const WORKER_SCRIPT: &str = "whenasync-worker.js";
+
+#[wasm_bindgen]
+extern "C" {
+    /// The URL of the JS glue that loaded this module (`import.meta.url` in the glue), which
+    /// the workers import: it also locates [`WORKER_SCRIPT`], under any sub-path.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+/// A simulation worker's entry point: `web/whenasync-worker.js` calls it once it has
+/// instantiated this module in the worker (whose `main` mounts nothing: there is no window).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn whenasync_serve_worker() {
+    whenasync_worker::shell::serve();
+}
 
 /// The most workers the pool starts, whatever the hardware says.
 pub const MAX_WORKERS: usize = 8;
@@ -43,7 +63,7 @@ struct Slot {
     job: Option<Job>,
     // Kept alive as long as the worker.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
 }
 
 #[derive(Default)]
@@ -208,10 +228,21 @@ enum Step {
     Start,
 }
 
-/// Starts one worker in a free slot.
+/// Starts one worker in a free slot, and sends it this module to run.
 fn start_worker() -> Result<(), String> {
-    let worker =
-        Worker::new(WORKER_URL).map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    let glue = GLUE_URL.with(String::clone);
+    let script = web_sys::Url::new_with_base(WORKER_SCRIPT, &glue)
+        .map_err(|e| format!("cannot locate {WORKER_SCRIPT} beside {glue}: {e:?}"))?;
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options(&script.href(), &options)
+        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    let boot = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
+    let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
+    worker
+        .post_message(&boot)
+        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
     let index = POOL.with(|p| {
         let mut p = p.borrow_mut();
         match p.slots.iter().position(Option::is_none) {
@@ -242,9 +273,15 @@ fn start_worker() -> Result<(), String> {
         }
     });
     let this = worker.clone();
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+    // An `ErrorEvent` when the worker's code threw; a plain `Event` when a module worker's
+    // script could not load.
+    let on_error = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
         ev.prevent_default();
-        on_failure(index, &this, ev.message());
+        let message = js_sys::Reflect::get(&ev, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default();
+        on_failure(index, &this, message);
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

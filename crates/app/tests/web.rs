@@ -311,7 +311,7 @@ async fn latency_plots_draw_each_model_in_its_series_colour() {
 
 #[wasm_bindgen_test]
 async fn a_missing_worker_script_fails_the_job_with_a_message() {
-    // The test page has no whenasync-worker_loader.js: the worker cannot load, and the job
+    // The test page has no whenasync-worker.js: the worker cannot load, and the job
     // must hear so (onerror), not wait forever.
     let heard = std::rc::Rc::new(std::cell::RefCell::new(None::<Reply>));
     let sink = heard.clone();

@@ -3,8 +3,9 @@
 //! ([`wire`]).
 //!
 //! ```text
-//!   page (crates/app)                           worker (src/main.rs)
-//!     new Worker("whenasync-worker_loader.js") ──▶ loads its wasm, posts Ready
+//!   page (crates/app)                           worker (src/shell.rs)
+//!     new Worker("sim-worker.js"), then          ──▶ instantiates the page's own wasm module,
+//!       { glue, module }                              calls serve(): posts Ready
 //!     Request::Simulate { job, scenario, model } ──▶ simulate_model_with_progress
 //!                      ◀── Reply::Progress { job, fraction } (a few per second)
 //!                      ◀── Reply::Run { job, bytes }       (wire::encode, transferred)
@@ -13,10 +14,13 @@
 //!     Request::Python { … }                      ──▶ Reply::Python (the program's text)
 //! ```
 //!
-//! The library is plain Rust (no browser types), so both the codec and the protocol are
-//! tested natively; the binary is the thin wasm shell around it.
+//! The protocol and the codec are plain Rust (no browser types), tested natively; [`shell`]
+//! is the thin wasm glue around them, linked into the page's module (one wasm for the page
+//! and its workers: downloaded and compiled once).
 
 pub mod protocol;
+#[cfg(target_arch = "wasm32")]
+pub mod shell;
 pub mod wire;
 
 pub use protocol::{Figures, Reply, Request};
