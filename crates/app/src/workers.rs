@@ -240,9 +240,10 @@ fn start_worker() -> Result<(), String> {
     let boot = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
     let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
-    worker
-        .post_message(&boot)
-        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    if let Err(e) = worker.post_message(&boot) {
+        worker.terminate();
+        return Err(format!("cannot start a Web Worker: {e:?}"));
+    }
     let index = POOL.with(|p| {
         let mut p = p.borrow_mut();
         match p.slots.iter().position(Option::is_none) {

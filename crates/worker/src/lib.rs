@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!   page (crates/app)                           worker (src/shell.rs)
-//!     new Worker("sim-worker.js"), then          ──▶ instantiates the page's own wasm module,
+//!     new Worker("whenasync-worker.js"), then    ──▶ instantiates the page's own wasm module,
 //!       { glue, module }                              calls serve(): posts Ready
 //!     Request::Simulate { job, scenario, model } ──▶ simulate_model_with_progress
 //!                      ◀── Reply::Progress { job, fraction } (a few per second)

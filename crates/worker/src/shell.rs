@@ -1,7 +1,7 @@
 //! The worker's side of the plumbing: reads each [`Request`] posted to this Web Worker, answers
 //! it with progress reports and one result, and posts `Ready` first. All the logic is in
 //! [`protocol::handle`]; this is only the JS glue. The worker runs the page's own wasm module
-//! (`web/sim-worker.js` instantiates it and calls the page's export, which calls [`serve`]).
+//! (`web/whenasync-worker.js` instantiates it and calls the page's export, which calls [`serve`]).
 
 use crate::{protocol, Reply, Request};
 use serde::Serialize;
@@ -30,7 +30,7 @@ fn post(reply: &Reply, payload: Option<Vec<u8>>) {
 }
 
 /// Serves requests in this worker until it is terminated: sets the message handler, then
-/// posts `Ready`. Called by `web/sim-worker.js` once the page's wasm is instantiated here.
+/// posts `Ready`. Called by `web/whenasync-worker.js` once the page's wasm is instantiated here.
 pub fn serve() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         let request: Request = match serde_wasm_bindgen::from_value(ev.data()) {
