@@ -14,7 +14,7 @@
 //!     Request::Python { … }                      ──▶ Reply::Python (the program's text)
 //! ```
 //!
-//! The protocol and the codec are plain Rust (no browser types), tested natively; [`shell`]
+//! The protocol and the codec are plain Rust (no browser types), tested natively; `shell`
 //! is the thin wasm glue around them, linked into the page's module (one wasm for the page
 //! and its workers: downloaded and compiled once).
 
