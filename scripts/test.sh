@@ -24,10 +24,12 @@ summary() {
     printf '  %-4s %5ss  %s\n' "${results[$i]}" "${seconds[$i]}" "${names[$i]}"
   done
   if [ -f dist/index.html ]; then
-    local wasm js
+    # What the page loads, its workers included (they run its wasm); embed.js is for host pages.
+    local wasm js css
     wasm=$(cat dist/*.wasm 2>/dev/null | gzip -9 | wc -c)
-    js=$(cat dist/*.js 2>/dev/null | gzip -9 | wc -c)
-    echo "  transfer (gzip -9): wasm $((wasm / 1024)) KiB + JS $((js / 1024)) KiB = $(((wasm + js) / 1024)) KiB"
+    js=$(find dist -maxdepth 1 -name '*.js' ! -name embed.js -exec cat {} + | gzip -9 | wc -c)
+    css=$(cat dist/*.css 2>/dev/null | gzip -9 | wc -c)
+    echo "  page transfer (gzip -9): wasm $((wasm / 1024)) KiB + JS $((js / 1024)) KiB + CSS $((css / 1024)) KiB = $(((wasm + js + css) / 1024)) KiB"
   fi
   echo "stages: $passed passed, $failed failed"
 }
