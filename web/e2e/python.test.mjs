@@ -138,8 +138,9 @@ describe("the Python program", () => {
   });
 
   // One wasm for the page and its workers: the worker that writes the program is sent the
-  // page's compiled module, so nothing but its small script is fetched for it.
-  test("the worker runs the page's own wasm: one wasm in the build, fetched once", { skip }, () => {
+  // page's compiled module, so nothing but its small script is fetched for it (the sub-path
+  // test below checks the wasm is fetched once).
+  test("the worker runs the page's own wasm: one wasm in the build", { skip }, () => {
     const wasm = readdirSync(DIST).filter((f) => f.endsWith(".wasm"));
     assert.equal(wasm.length, 1, `${wasm}`);
     assert.match(wasm[0], /^whenasync-app-[0-9a-f]+_bg\.wasm$/);
