@@ -52,8 +52,7 @@ pub enum Request {
         model: u32,
     },
     /// Write the equivalent runnable Python program of model `model`
-    /// ([`whenasync_sim::python::program`]). Generated here, not on the page, so the
-    /// generator stays out of the page's wasm.
+    /// ([`whenasync_sim::python::program`]). Generated here, off the page's main thread.
     Python {
         /// The job id.
         job: u32,
