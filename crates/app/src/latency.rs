@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use whenasync_sim::{Ns, Run, Stats};
+use whenasync_sim::{summary, Ns, Run, Stats};
 
 use crate::app::Playground;
 use crate::format;
@@ -43,19 +43,9 @@ pub struct Series {
     pub stats: Stats,
 }
 
-/// (arrival, latency) of each task of `run` that completed, as in the summary, in task order.
-fn points_of(run: &Run) -> impl Iterator<Item = (Ns, Ns)> + '_ {
-    run.tasks
-        .iter()
-        .filter(|t| !t.cancelled && !t.timed_out)
-        .filter_map(|t| t.latency().map(|l| (t.arrival, l)))
-}
-
 /// The latencies of `run` (run `index`): tasks that completed, as in the summary.
 pub fn series_of(run: &Run, index: usize) -> Series {
-    let points: Vec<(Ns, Ns)> = points_of(run).collect();
-    let mut sorted: Vec<Ns> = points.iter().map(|p| p.1).collect();
-    sort_ns(&mut sorted);
+    let (points, sorted) = summary::latencies(&run.tasks);
     Series {
         index,
         model: run.model.clone(),
@@ -75,49 +65,11 @@ pub fn series_again(run: &Run, index: usize, last: Option<&Series>) -> Series {
             if last.index == index
                 && last.model == run.model
                 && last.stats == run.summary.latency
-                && points_of(run).eq(last.points.iter().copied()) =>
+                && summary::latency_points(&run.tasks).eq(last.points.iter().copied()) =>
         {
             last.clone()
         }
         _ => series_of(run, index),
-    }
-}
-
-/// Sorts `values` ascending: a least-significant-digit radix sort, 11 bits a pass, which
-/// skips the passes where every value has the same digit (a latency in ns uses about 40 of
-/// its 64 bits, so four passes). It runs on the main thread as a big edit's figures land,
-/// where `sort_unstable` took 4 ms per 100,000 latencies in the size-optimised page.
-pub fn sort_ns(values: &mut Vec<Ns>) {
-    const BITS: usize = 11;
-    const MASK: u64 = (1 << BITS) - 1;
-    const PASSES: usize = 64usize.div_ceil(BITS);
-    let n = values.len();
-    if n < 1024 {
-        values.sort_unstable();
-        return;
-    }
-    // Every pass's histogram from one read of the values.
-    let mut counts = vec![[0usize; 1 << BITS]; PASSES];
-    for &v in values.iter() {
-        for (p, c) in counts.iter_mut().enumerate() {
-            c[((v >> (p * BITS)) & MASK) as usize] += 1;
-        }
-    }
-    let mut other: Vec<Ns> = vec![0; n];
-    for (p, c) in counts.iter_mut().enumerate() {
-        if c.contains(&n) {
-            continue;
-        }
-        let mut at = 0;
-        for k in c.iter_mut() {
-            (*k, at) = (at, at + *k);
-        }
-        for &v in values.iter() {
-            let d = ((v >> (p * BITS)) & MASK) as usize;
-            other[c[d]] = v;
-            c[d] += 1;
-        }
-        std::mem::swap(values, &mut other);
     }
 }
 
@@ -420,22 +372,6 @@ mod tests {
                 bins[i.min(36)] += 1;
             }
             assert_eq!(histogram(&values, &scale, 37), bins, "{scale:?}");
-        }
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    proptest::proptest! {
-        #[test]
-        fn the_radix_sort_sorts(
-            mut wide in proptest::collection::vec(proptest::num::u64::ANY, 0..3000),
-            mut narrow in proptest::collection::vec(0u64..5_000_000, 0..3000),
-        ) {
-            for values in [&mut wide, &mut narrow] {
-                let mut expected = values.clone();
-                expected.sort_unstable();
-                sort_ns(values);
-                proptest::prop_assert_eq!(&*values, &expected);
-            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::duration::Ns;
 use crate::engine::Totals;
-use crate::run::{Kind, Lane, LaneKind, Segment, Stats, Summary, KIND_COUNT};
+use crate::run::{Kind, Lane, LaneKind, Segment, Stats, Summary, TaskRecord, KIND_COUNT};
 
 /// Nearest-rank statistics of `values` (reordered in place: partitioned, not sorted, which
 /// keeps a million-task summary linear).
@@ -32,6 +32,64 @@ pub fn stats(values: &mut [Ns]) -> Stats {
         p90,
         p99,
         max,
+    }
+}
+
+/// `(arrival, latency)` of each task that completed, as the summary counts them (neither
+/// cancelled nor timed out), in task order, ns.
+pub fn latency_points(tasks: &[TaskRecord]) -> impl Iterator<Item = (Ns, Ns)> + '_ {
+    tasks
+        .iter()
+        .filter(|t| !t.cancelled && !t.timed_out)
+        .filter_map(|t| t.latency().map(|l| (t.arrival, l)))
+}
+
+/// The tasks of a run that completed, as the summary counts them (neither cancelled nor
+/// timed out): their `(arrival, latency)` in task order, and their latencies sorted ascending,
+/// ns. The latency plots are drawn from these: in the page (built for size) this runs in the
+/// simulator's crate, built for speed, when a million-task run's figures land.
+pub fn latencies(tasks: &[TaskRecord]) -> (Vec<(Ns, Ns)>, Vec<Ns>) {
+    let mut points = Vec::with_capacity(tasks.len());
+    points.extend(latency_points(tasks));
+    let mut sorted: Vec<Ns> = points.iter().map(|p| p.1).collect();
+    sort_ns(&mut sorted);
+    (points, sorted)
+}
+
+/// Sorts `values` ascending: a least-significant-digit radix sort, 11 bits a pass, which
+/// skips the passes where every value has the same digit (a latency in ns uses about 40 of
+/// its 64 bits, so four passes).
+pub fn sort_ns(values: &mut Vec<Ns>) {
+    const BITS: usize = 11;
+    const MASK: u64 = (1 << BITS) - 1;
+    const PASSES: usize = 64usize.div_ceil(BITS);
+    let n = values.len();
+    if n < 1024 {
+        values.sort_unstable();
+        return;
+    }
+    // Every pass's histogram from one read of the values.
+    let mut counts = vec![[0usize; 1 << BITS]; PASSES];
+    for &v in values.iter() {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[((v >> (p * BITS)) & MASK) as usize] += 1;
+        }
+    }
+    let mut other: Vec<Ns> = vec![0; n];
+    for (p, c) in counts.iter_mut().enumerate() {
+        if c.contains(&n) {
+            continue;
+        }
+        let mut at = 0;
+        for k in c.iter_mut() {
+            (*k, at) = (at, at + *k);
+        }
+        for &v in values.iter() {
+            let d = ((v >> (p * BITS)) & MASK) as usize;
+            other[c[d]] = v;
+            c[d] += 1;
+        }
+        std::mem::swap(values, &mut other);
     }
 }
 
@@ -180,6 +238,21 @@ mod tests {
                 (rank(0.5), rank(0.9), rank(0.99), sorted[n - 1]),
                 "n = {n}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_radix_sort_sorts(
+            mut wide in proptest::collection::vec(proptest::num::u64::ANY, 0..3000),
+            mut narrow in proptest::collection::vec(0u64..5_000_000, 0..3000),
+        ) {
+            for values in [&mut wide, &mut narrow] {
+                let mut expected = values.clone();
+                expected.sort_unstable();
+                sort_ns(values);
+                proptest::prop_assert_eq!(&*values, &expected);
+            }
         }
     }
 }
