@@ -1,4 +1,5 @@
 // Page object for the playground, and the browser set-up every spec shares.
+import { deflateRawSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 /**
@@ -228,6 +229,12 @@ export function bigScenario(count, models) {
     },
     models: models ?? [{ kind: "sync" }, { kind: "async" }, { kind: "threads", workers: 8 }, { kind: "processes", workers: 4 }],
   };
+}
+
+/** An `s=1.` link fragment of a scenario, packed as the link crate packs it. */
+export function packed(scenario) {
+  const json = typeof scenario === "string" ? scenario : JSON.stringify(scenario);
+  return `s=1.${deflateRawSync(Buffer.from(json), { level: 9 }).toString("base64url")}`;
 }
 
 /** "1.00 s" / "102 ms" / "250 µs" → milliseconds. */

@@ -228,6 +228,33 @@ enum Step {
     Start,
 }
 
+/// A worker's script must have the page's origin, and an embed on a blog runs the site's
+/// glue from another origin. There, the worker starts from a `blob:` module of the page's
+/// origin whose one line imports the site's worker script, fetched with the site's CORS
+/// headers as the glue and the wasm are. `None`: the script is the page's own.
+fn same_origin_stub(script: &web_sys::Url) -> Result<Option<String>, String> {
+    let page = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    if script.origin() == page {
+        return Ok(None);
+    }
+    let source = format!(
+        "import {};",
+        js_sys::JSON::stringify(&script.href().into())
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or("cannot quote the worker script's URL")?
+    );
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let parts = js_sys::Array::of1(&source.into());
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b))
+        .map(Some)
+        .map_err(|e| format!("cannot start a Web Worker from another origin: {e:?}"))
+}
+
 /// Starts one worker in a free slot, and sends it this module to run.
 fn start_worker() -> Result<(), String> {
     let glue = GLUE_URL.with(String::clone);
@@ -235,8 +262,16 @@ fn start_worker() -> Result<(), String> {
         .map_err(|e| format!("cannot locate {WORKER_SCRIPT} beside {glue}: {e:?}"))?;
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options(&script.href(), &options)
-        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    let worker = match same_origin_stub(&script)? {
+        None => Worker::new_with_options(&script.href(), &options),
+        Some(stub) => {
+            let worker = Worker::new_with_options(&stub, &options);
+            // The worker holds its script from here on.
+            let _ = web_sys::Url::revoke_object_url(&stub);
+            worker
+        }
+    }
+    .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
     let boot = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
     let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
