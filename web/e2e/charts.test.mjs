@@ -4,7 +4,7 @@
 // scripts/test.sh. Timings are printed (measured), never asserted.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bigScenario, PlaygroundPage, toMs } from "./playground.mjs";
 import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
@@ -449,9 +449,19 @@ describe("charts at a sub-path", () => {
     await pg.page.getByTestId("sweep-run").click();
     await pg.page.waitForFunction(() => /runs \(4 points/.test(document.querySelector('[data-testid="sweep-status"]').textContent));
     assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker.js" && r.status === 200));
+    // The workers are sent the page's compiled module: the wasm is fetched once.
+    const wasm = server.requests.filter((r) => r.path.endsWith(".wasm"));
+    assert.equal(wasm.length, 1, `the wasm is fetched once: ${wasm.map((r) => r.path)}`);
     assert.deepEqual(server.requests.filter((r) => !r.path.startsWith("/whenasync/")), []);
     assert.deepEqual(pg.problems, []);
     await context.close();
+  });
+
+  // One wasm for the page and its workers (crates/app/src/workers.rs).
+  test("the workers run the page's own wasm: one wasm in the build", { skip }, () => {
+    const wasm = readdirSync(SUBPATH_DIST).filter((f) => f.endsWith(".wasm"));
+    assert.equal(wasm.length, 1, `${wasm}`);
+    assert.match(wasm[0], /^whenasync-app-[0-9a-f]+_bg\.wasm$/);
   });
 
   test("the workers load after the landing charts, before anything needs them", { skip }, async () => {

@@ -118,8 +118,8 @@ export class PlaygroundPage {
 
   /**
    * Opens the Python dialog of the model labelled `label` from its run panel (a click, or Enter
-   * on the focused chip with `{ keyboard: true }`), and waits until a worker has written the
-   * program. Returns the open dialog.
+   * on the focused chip with `{ keyboard: true }`), and waits for the program. Returns the open
+   * dialog.
    */
   async openPython(label, { keyboard = false } = {}) {
     const chip = this.runPanel(label).getByTestId("export-python");

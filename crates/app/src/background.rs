@@ -351,7 +351,7 @@ impl Background {
                     workers::cancel(group);
                     bg.deliver(scenario, Err(message), None);
                 }
-                Reply::Ready | Reply::Figures { .. } | Reply::Python { .. } => {}
+                Reply::Ready | Reply::Figures { .. } => {}
             }
         }
     }

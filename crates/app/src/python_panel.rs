@@ -1,24 +1,22 @@
 //! "Python": the runnable program of the scenario on screen under one model — the text
 //! `whenasync python` prints — in a dialog with Copy and Download .py.
 //!
-//! Two things keep it cheap for the landing page's wasm (measured: about 5 KB gzipped, half
-//! what the same dialog costs as reactive views):
-//! - the generator ([`whenasync_sim::python`]) is large and only needed on demand, so the page
-//!   never links it: a worker of the pool ([`crate::workers`]) writes the program
-//!   ([`whenasync_worker::Request::Python`]) and the page only shows the text;
-//! - the chip and dialog's fixed markup is one constant ([`HTML`], no data in it) and its few
-//!   moving parts are written directly. Text from the scenario only ever goes in through
-//!   `textContent`, never as markup.
+//! The program is written when the dialog opens, on the main thread: at the generator's
+//! limit of [`python::MAX_TASKS`] tasks it takes milliseconds, and a worker would make it wait
+//! behind whatever runs the pool has under way (seconds, for a big scenario).
+//!
+//! The chip and dialog's fixed markup is one constant ([`HTML`], no data in it), and its few
+//! moving parts are written directly: about half what the same dialog costs as reactive views.
+//! Text from the scenario only ever goes in through `textContent`, never as markup.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlDialogElement, HtmlElement};
-use whenasync_worker::{Reply, Request};
+use whenasync_sim::{python, validate, Scenario};
 
 use crate::app::Playground;
 use crate::exports::{download_text, file_stem};
 use crate::share::copy_text;
-use crate::workers;
 
 /// How long "Copied" stays, ms.
 const CONFIRM_MS: u64 = 4000;
@@ -50,7 +48,7 @@ fn say(dialog: &Element, name: &str, text: &str) {
     }
 }
 
-/// Shows the program, or (`Err`) a notice instead: still being written, or why there is none.
+/// Shows the program, or (`Err`) why there is none.
 fn show_program(dialog: &Element, program: Result<&str, &str>) {
     let ready = program.is_ok();
     say(dialog, "notice", program.err().unwrap_or_default());
@@ -78,6 +76,17 @@ fn select_code(dialog: &Element) {
     }
 }
 
+/// The program of model `index` of `scenario`, or why there is none.
+fn program_of(scenario: &Scenario, index: usize) -> Result<String, String> {
+    let checked = validate(scenario).map_err(|e| e.to_string())?;
+    let model = checked
+        .scenario
+        .models
+        .get(index)
+        .ok_or_else(|| format!("the scenario has no model {index}"))?;
+    Ok(python::program(&checked, model))
+}
+
 /// The "Python" chip of run `index`'s exports, and the dialog it opens.
 #[component]
 pub fn PythonButton(
@@ -87,8 +96,6 @@ pub fn PythonButton(
     let pg = expect_context::<Playground>();
     // The program on show, for Copy and Download.
     let program = StoredValue::new(None::<String>);
-    // The worker job group of the request under way, if any; a reply from another is stale.
-    let group = StoredValue::new(None::<u32>);
     let root = NodeRef::<leptos::html::Span>::new();
     let dialog = move || {
         root.get_untracked()
@@ -112,16 +119,8 @@ pub fn PythonButton(
             .unwrap_or_default();
         file_stem(&name, &model())
     };
-    let cancel = move || {
-        if let Some(g) = group.try_update_value(Option::take).flatten() {
-            workers::cancel(g);
-        }
-    };
-
-    // Opening asks a worker for the program of the scenario on screen.
+    // Opening writes the program of the scenario on screen.
     let open = move |d: HtmlDialogElement| {
-        cancel();
-        program.set_value(None);
         let id = format!("python-dialog-title-{index}");
         let _ = d.set_attribute("aria-labelledby", &id);
         if let Some(title) = part(&d, "title") {
@@ -130,39 +129,15 @@ pub fn PythonButton(
         }
         say(&d, "run", &format!("python3 {}.py", stem()));
         say(&d, "status", "");
-        let scenario = pg
-            .scenario
-            .with_untracked(|s| s.as_ref().map(|s| s.to_json()));
-        match scenario {
-            Some(scenario) => {
-                show_program(&d, Err("Writing the program in a background worker…"));
-                let g = workers::new_group();
-                group.set_value(Some(g));
-                let request = Request::Python {
-                    job: 0,
-                    scenario,
-                    model: index as u32,
-                };
-                let d = d.clone();
-                workers::submit(g, request, move |reply, _| {
-                    if group.try_get_value().flatten() != Some(g) {
-                        return;
-                    }
-                    match reply {
-                        Reply::Python { program: text, .. } => {
-                            show_program(&d, Ok(&text));
-                            program.set_value(Some(text));
-                        }
-                        Reply::Failed { message, .. } => {
-                            show_program(&d, Err(&format!("No program: {message}")));
-                        }
-                        _ => return,
-                    }
-                    group.set_value(None);
-                });
-            }
-            None => show_program(&d, Err("No program: no scenario is loaded")),
+        let written = pg.scenario.with_untracked(|s| match s {
+            Some(s) => program_of(s, index),
+            None => Err("no scenario is loaded".into()),
+        });
+        match &written {
+            Ok(text) => show_program(&d, Ok(text)),
+            Err(why) => show_program(&d, Err(&format!("No program: {why}"))),
         }
+        program.set_value(written.ok());
         let _ = d.show_modal();
     };
     // Another scenario loaded meanwhile (the Back button) makes the program stale: close.
@@ -174,7 +149,6 @@ pub fn PythonButton(
             }
         }
     });
-    on_cleanup(cancel);
 
     let copy = move |d: HtmlDialogElement| {
         let Some(text) = program.get_value() else {

@@ -358,10 +358,7 @@ fn on_reply(index: usize, worker: &Worker, reply: Reply, payload: Option<Uint8Ar
                 .as_ref()
                 .filter(|j| j.id == *job)
                 .map(|j| j.listener.clone()),
-            Reply::Run { job, .. }
-            | Reply::Figures { job, .. }
-            | Reply::Python { job, .. }
-            | Reply::Failed { job, .. } => {
+            Reply::Run { job, .. } | Reply::Figures { job, .. } | Reply::Failed { job, .. } => {
                 // A worker that could not read a request fails with job u32::MAX: that is
                 // the job it was given.
                 let done = slot.job.take_if(|j| j.id == *job || *job == u32::MAX);

@@ -11,7 +11,6 @@
 //!                      ◀── Reply::Run { job, bytes }       (wire::encode, transferred)
 //!     Request::Outline { … }                     ──▶ Reply::Run (no trace: figures first)
 //!     Request::Figures { … }                     ──▶ Reply::Figures (sweeps: numbers only)
-//!     Request::Python { … }                      ──▶ Reply::Python (the program's text)
 //! ```
 //!
 //! The protocol and the codec are plain Rust (no browser types), tested natively; `shell`

@@ -4,7 +4,7 @@
 //! costs code size on the page.
 
 use serde::{Deserialize, Serialize};
-use whenasync_sim::{python, validate, Scenario, Summary};
+use whenasync_sim::{validate, Scenario, Summary};
 
 /// Segments (worker and task) the runs of one scenario may keep together, split evenly between
 /// its models: at most 10 million × 32 bytes, 320 MB on the page.
@@ -51,16 +51,6 @@ pub enum Request {
         /// Which of its models.
         model: u32,
     },
-    /// Write the equivalent runnable Python program of model `model`
-    /// ([`whenasync_sim::python::program`]). Generated here, off the page's main thread.
-    Python {
-        /// The job id.
-        job: u32,
-        /// The scenario, as JSON.
-        scenario: String,
-        /// Which of its models.
-        model: u32,
-    },
 }
 
 impl Request {
@@ -74,8 +64,7 @@ impl Request {
         match self {
             Request::Simulate { job, .. }
             | Request::Outline { job, .. }
-            | Request::Figures { job, .. }
-            | Request::Python { job, .. } => job,
+            | Request::Figures { job, .. } => job,
         }
     }
 
@@ -93,11 +82,6 @@ impl Request {
                 model,
             }
             | Request::Figures {
-                job,
-                scenario,
-                model,
-            }
-            | Request::Python {
                 job,
                 scenario,
                 model,
@@ -167,13 +151,6 @@ pub enum Reply {
         /// Milliseconds spent simulating.
         simulate_ms: f64,
     },
-    /// The program of a [`Request::Python`] job.
-    Python {
-        /// The job id.
-        job: u32,
-        /// The Python program's text.
-        program: String,
-    },
     /// The job could not run: the scenario is invalid or too big (one line, for the page).
     Failed {
         /// The job id.
@@ -219,12 +196,6 @@ fn answer(
     let Some(model) = checked.scenario.models.get(model as usize).cloned() else {
         return failed(format!("the scenario has no model {model}"));
     };
-    if let Request::Python { .. } = request {
-        return Reply::Python {
-            job,
-            program: python::program(&checked, &model),
-        };
-    }
     let started = now_ms();
     // A progress report every 1 % at most: posting a message costs more than a few events.
     let mut last = -1.0_f64;
@@ -421,63 +392,28 @@ mod tests {
     }
 
     #[test]
-    fn a_python_job_returns_the_program_the_command_line_prints() {
-        let json = presets::get("cpu-threads-gil")
-            .expect("the preset exists")
-            .expect("it parses")
-            .to_json();
-        let checked = validate(&Scenario::from_json(&json).expect("parses")).expect("valid");
-        let index = checked
-            .scenario
-            .models
-            .iter()
-            .position(|m| m.label().starts_with("threads"))
-            .expect("a threads model");
-        let mut request = Request::Python {
-            job: 0,
-            scenario: json,
-            model: index as u32,
-        };
-        *request.job_mut() = 9;
-        assert_eq!(request.job(), 9);
-        let mut reports = 0;
-        let (reply, payload) = handle(&request, &mut |_, _| reports += 1, &|| 0.0);
-        assert!(payload.is_none());
-        assert_eq!(reports, 0, "a program is written in one go");
-        let Reply::Python { job, program } = reply else {
-            panic!("expected a program, got {reply:?}");
-        };
-        assert_eq!(job, 9);
-        assert_eq!(
-            program,
-            python::program(&checked, &checked.scenario.models[index])
-        );
-        assert!(program.starts_with("#!/usr/bin/env python3\n"), "{program}");
-        assert!(program.contains("ThreadPoolExecutor"));
-        // Another model, another program; a model that is not there fails like the others.
-        let Request::Python { scenario, .. } = &request else {
-            unreachable!()
-        };
-        let sync = Request::Python {
-            job: 10,
-            scenario: scenario.clone(),
-            model: 0,
-        };
-        match handle(&sync, &mut |_, _| {}, &|| 0.0).0 {
-            Reply::Python {
-                job: 10,
-                program: p,
-            } => assert_ne!(p, program),
-            other => panic!("expected a program, got {other:?}"),
+    fn every_request_carries_its_job_id() {
+        let mut requests = [
+            Request::Simulate {
+                job: 1,
+                scenario: String::new(),
+                model: 0,
+            },
+            Request::Outline {
+                job: 2,
+                scenario: String::new(),
+                model: 0,
+            },
+            Request::Figures {
+                job: 3,
+                scenario: String::new(),
+                model: 0,
+            },
+        ];
+        for (i, r) in requests.iter_mut().enumerate() {
+            assert_eq!(r.job(), i as u32 + 1);
+            *r.job_mut() = 40 + i as u32;
+            assert_eq!(r.job(), 40 + i as u32);
         }
-        let missing = Request::Python {
-            job: 11,
-            scenario: scenario.clone(),
-            model: 42,
-        };
-        assert!(matches!(
-            handle(&missing, &mut |_, _| {}, &|| 0.0),
-            (Reply::Failed { job: 11, .. }, None)
-        ));
     }
 }
