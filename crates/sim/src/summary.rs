@@ -255,4 +255,36 @@ mod tests {
             }
         }
     }
+
+    /// The plots' latencies are the summary's: every preset's runs (one cancels tasks and
+    /// times some out) give as many, sorted, with the summary's nearest-rank percentiles.
+    #[test]
+    fn latencies_are_the_summarys() {
+        let mut skipped = 0;
+        for scenario in crate::presets::all() {
+            for run in crate::simulate(&scenario).expect("a preset simulates") {
+                let (points, sorted) = latencies(&run.tasks);
+                let s = &run.summary;
+                assert_eq!(
+                    points.len() as u64,
+                    s.completed,
+                    "{} {}",
+                    scenario.name,
+                    run.model
+                );
+                assert_eq!(sorted.len(), points.len());
+                assert!(sorted.is_sorted());
+                let mut again = sorted.clone();
+                assert_eq!(
+                    stats(&mut again),
+                    s.latency,
+                    "{} {}",
+                    scenario.name,
+                    run.model
+                );
+                skipped += s.cancelled + s.timed_out;
+            }
+        }
+        assert!(skipped > 0, "no preset left a task out");
+    }
 }
