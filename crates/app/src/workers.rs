@@ -228,16 +228,23 @@ enum Step {
     Start,
 }
 
-/// A worker's script must have the page's origin, and an embed on a blog runs the site's
-/// glue from another origin. There, the worker starts from a `blob:` module of the page's
-/// origin whose one line imports the site's worker script, fetched with the site's CORS
-/// headers as the glue and the wasm are. `None`: the script is the page's own.
-fn same_origin_stub(script: &web_sys::Url) -> Result<Option<String>, String> {
+/// The URL a worker starts from. A worker's script must have the page's origin, and an embed
+/// on a blog runs the site's glue from another origin. There, workers start from a `blob:`
+/// module of the page's origin whose one line imports the site's worker script, fetched with
+/// the site's CORS headers as the glue and the wasm are. The stub is made once and kept for
+/// the page's life (a few bytes), for every worker the pool starts or replaces.
+fn worker_url(script: &web_sys::Url) -> Result<String, String> {
+    thread_local! {
+        static STUB: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
     let page = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
     if script.origin() == page {
-        return Ok(None);
+        return Ok(script.href());
+    }
+    if let Some(stub) = STUB.with_borrow(Clone::clone) {
+        return Ok(stub);
     }
     let source = format!(
         "import {};",
@@ -249,10 +256,11 @@ fn same_origin_stub(script: &web_sys::Url) -> Result<Option<String>, String> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");
     let parts = js_sys::Array::of1(&source.into());
-    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+    let stub = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .and_then(|b| web_sys::Url::create_object_url_with_blob(&b))
-        .map(Some)
-        .map_err(|e| format!("cannot start a Web Worker from another origin: {e:?}"))
+        .map_err(|e| format!("cannot start a Web Worker from another origin: {e:?}"))?;
+    STUB.set(Some(stub.clone()));
+    Ok(stub)
 }
 
 /// Starts one worker in a free slot, and sends it this module to run.
@@ -262,16 +270,8 @@ fn start_worker() -> Result<(), String> {
         .map_err(|e| format!("cannot locate {WORKER_SCRIPT} beside {glue}: {e:?}"))?;
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
-    let worker = match same_origin_stub(&script)? {
-        None => Worker::new_with_options(&script.href(), &options),
-        Some(stub) => {
-            let worker = Worker::new_with_options(&stub, &options);
-            // The worker holds its script from here on.
-            let _ = web_sys::Url::revoke_object_url(&stub);
-            worker
-        }
-    }
-    .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
+    let worker = Worker::new_with_options(&worker_url(&script)?, &options)
+        .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
     let boot = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
     let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
