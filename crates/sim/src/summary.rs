@@ -58,7 +58,8 @@ pub fn latencies(tasks: &[TaskRecord]) -> (Vec<(Ns, Ns)>, Vec<Ns>) {
 
 /// Sorts `values` ascending: a least-significant-digit radix sort, 11 bits a pass, which
 /// skips the passes where every value has the same digit (a latency in ns uses about 40 of
-/// its 64 bits, so four passes).
+/// its 64 bits, so four passes). The page sorts a big run's latencies on its main thread,
+/// where `sort_unstable` took 4 ms per 100,000 of them.
 pub fn sort_ns(values: &mut Vec<Ns>) {
     const BITS: usize = 11;
     const MASK: u64 = (1 << BITS) - 1;
