@@ -60,6 +60,10 @@ stage "set-up" scripts/setup.sh
 stage "format" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 stage "clippy (wasm)" cargo clippy -p whenasync-app -p whenasync-worker --all-targets --target wasm32-unknown-unknown -- -D warnings
+stage "docs (rustdoc, warnings denied)" env RUSTDOCFLAGS="-D warnings" \
+  cargo doc --no-deps --workspace
+stage "docs (wasm-only parts)" env RUSTDOCFLAGS="-D warnings" \
+  cargo doc --no-deps -p whenasync-app -p whenasync-worker --target wasm32-unknown-unknown
 stage "tests (native)" cargo test --workspace
 stage "tests (wasm, headless Chromium)" cargo test --target wasm32-unknown-unknown -p whenasync-app --tests
 stage "trunk build --release (/)" trunk build index.html --release --skip-version-check

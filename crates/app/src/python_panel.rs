@@ -5,7 +5,7 @@
 //! limit of [`python::MAX_TASKS`] tasks it takes milliseconds, and a worker would make it wait
 //! behind whatever runs the pool has under way (seconds, for a big scenario).
 //!
-//! The chip and dialog's fixed markup is one constant ([`HTML`], no data in it), and its few
+//! The chip and dialog's fixed markup is one constant (`HTML`, no data in it), and its few
 //! moving parts are written directly: about half what the same dialog costs as reactive views.
 //! Text from the scenario only ever goes in through `textContent`, never as markup.
 

@@ -4,7 +4,7 @@
 //!
 //! A worker runs the page's own wasm module: `web/whenasync-worker.js` imports the page's JS
 //! glue and instantiates the `WebAssembly.Module` the page posts it, already compiled, then
-//! calls [`whenasync_serve_worker`]. The page and its workers download and compile one wasm.
+//! calls `whenasync_serve_worker`. The page and its workers download and compile one wasm.
 //!
 //! Jobs queue FIFO and go to the first idle worker; workers start lazily, and a worker is only
 //! sent work after it has posted `Ready` (a message posted before its wasm has loaded would be

@@ -50,7 +50,7 @@ impl Rng {
 }
 
 /// The gaps between Poisson arrivals under a seed: exponential, from [`Rng::for_arrivals`],
-/// rounded to the ns. Drawn [`PoissonGaps::AHEAD`] at a time: each gap is a chain of a random
+/// rounded to the ns. Drawn `AHEAD` (32) at a time: each gap is a chain of a random
 /// draw, a logarithm, a division and a rounding, and a batch lets the processor overlap the
 /// chains of neighbouring gaps. The values and their order are those of drawing one at a time.
 pub struct PoissonGaps {

@@ -2,7 +2,7 @@
 //!
 //! These types are the documented JSON format (`docs/scenario-format.md`). They are parsed
 //! leniently about nothing: unknown fields are errors, so a typo is never silently ignored.
-//! [`crate::validate`] turns a parsed scenario into one the engine can run.
+//! [`mod@crate::validate`] turns a parsed scenario into one the engine can run.
 
 use std::collections::BTreeMap;
 

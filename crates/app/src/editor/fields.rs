@@ -185,7 +185,7 @@ pub fn error_note(fields: Vec<String>, block: bool) -> AnyView {
 /// A text input bound to the value `read` finds in the draft; every keystroke that parses is
 /// written with `write` (and re-simulates when the scenario validates).
 ///
-/// Only this shim is generic: the view is built once, by [`text_field`], over type-erased
+/// Only this shim is generic: the view is built once, by `text_field`, over type-erased
 /// closures, which keeps the wasm small however many fields there are.
 pub fn field<T, R, W>(spec: Spec, codec: Codec<T>, read: R, write: W) -> AnyView
 where
