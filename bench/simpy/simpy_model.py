@@ -24,7 +24,7 @@ import simpy
 US = 1_000
 MS = 1_000_000
 
-# docs/model.md, "Machine defaults" (crates/sim/src/scenario.rs: `Machine::default`).
+# docs/model.md, "Machine defaults" (crates/scenario/src/scenario.rs: `Machine::default`).
 MACHINE = {
     "cores": 4,
     "switch_interval": 5 * MS,

@@ -234,7 +234,7 @@ impl Background {
     fn start(&self, scenario: Scenario, checked: &Checked, current: RwSignal<Option<Scenario>>) {
         let group = workers::new_group();
         let models = checked.scenario.models.len();
-        let json = scenario.to_json();
+        let json = scenario.to_compact_json();
         let tasks = scenario.workload.arrivals.count();
         let pool = workers::size().min(models);
         self.inflight.set_value(Some(Inflight {

@@ -93,7 +93,7 @@ fn start(
         started_ms: now_ms(),
     }));
     for (p, point) in points.iter().enumerate() {
-        let json = point.to_json();
+        let json = point.to_compact_json();
         for m in 0..n_models {
             let request = Request::Figures {
                 job: 0,

@@ -237,7 +237,7 @@ fn pack(sc: &Scenario) -> String {
             sc.claim.clear();
         }
     }
-    let json = serde_json::to_string(&sc).unwrap_or_default();
+    let json = sc.to_compact_json();
     URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
 }
 

@@ -34,7 +34,6 @@
 //!
 //! The simulator knows nothing about browsers, URLs, files or wall-clock time.
 
-pub mod duration;
 mod engine;
 pub mod export;
 pub mod insights;
@@ -42,7 +41,6 @@ pub mod plan;
 pub mod presets;
 pub mod python;
 pub mod run;
-pub mod scenario;
 pub mod summary;
 pub mod validate;
 
@@ -54,6 +52,9 @@ pub use scenario::{
     Arrivals, Machine, Model, PoolSpec, Scenario, StartMethod, Step, TaskClass, Workload,
 };
 pub use validate::{validate, Checked, ScenarioError};
+/// The scenario format lives in `whenasync-scenario` (built for size in the page); these are
+/// its modules and types, re-exported as the simulator's own.
+pub use whenasync_scenario::{duration, scenario};
 
 /// Simulates one model over a checked scenario for its [`Summary`] only, writing down no
 /// segments: the same figures as [`simulate_model`]'s, for sweeps and benchmarks.

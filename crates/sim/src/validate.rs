@@ -2,7 +2,8 @@
 //! the field and the limit. After this, simulation cannot fail except by exceeding the event
 //! budget, which the estimate here is designed to make rare.
 //!
-//! Layout (private submodules in `validate/`): `error` ([`ScenarioError`]), `fields` (single
+//! Layout (private submodules in `validate/`): `error` (constructors of [`ScenarioError`],
+//! whose type is the scenario format's), `fields` (single
 //! fields: ranges, workers, distributions, arrivals, models), `steps` (a class's steps
 //! resolved and costed); [`limits`] is public. This file holds the resolved types, the order of
 //! the checks and [`start_cost`].
@@ -17,11 +18,11 @@ use crate::duration::{Dist, Dur, Ns, MS, SEC, US};
 use crate::scenario::Step;
 use crate::scenario::{PoolSpec, Scenario, StartMethod};
 
-pub use error::ScenarioError;
 use error::{invalid, too_big};
 use fields::{check_arrivals, check_model, check_range, check_workers};
 use limits::*;
 use steps::{check_steps, Cost};
+pub use whenasync_scenario::ScenarioError;
 
 /// A step with its pool resolved to an index into [`Checked::pools`].
 #[derive(Clone, Debug, PartialEq)]

@@ -2,29 +2,46 @@
 
 use std::path::Path;
 
-/// The simulator stays pure: no web, wasm, clock, I/O or async dependencies.
-#[test]
-fn core_dependencies_are_minimal() {
-    let manifest =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .expect("manifest");
+/// The dependencies named in the `[dependencies]` section of `crate_dir`'s manifest.
+fn dependencies(crate_dir: &Path) -> Vec<String> {
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("manifest");
     let deps = manifest
         .split("[dependencies]")
         .nth(1)
         .expect("deps")
         .split("\n[")
         .next()
-        .expect("section");
-    let names: Vec<&str> = deps
-        .lines()
+        .expect("section")
+        .to_string();
+    deps.lines()
         .filter_map(|l| l.split('=').next())
         .map(str::trim)
         .filter(|n| !n.is_empty() && !n.starts_with('#'))
-        .collect();
+        .map(String::from)
+        .collect()
+}
+
+/// The simulator and its scenario format stay pure: no web, wasm, clock, I/O or async
+/// dependencies.
+#[test]
+fn core_dependencies_are_minimal() {
+    let sim = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(
-        names,
-        ["serde", "serde_json", "libm", "rand_pcg", "rand_core"],
+        dependencies(sim),
+        [
+            "whenasync-scenario",
+            "serde",
+            "serde_json",
+            "libm",
+            "rand_pcg",
+            "rand_core"
+        ],
         "new core dependency: justify it in ARCHITECTURE.md and here"
+    );
+    assert_eq!(
+        dependencies(&sim.join("../scenario")),
+        ["serde", "serde_json", "libm"],
+        "new dependency of the scenario format: justify it in ARCHITECTURE.md and here"
     );
 }
 
@@ -53,11 +70,11 @@ fn every_file_says_why_it_exists() {
     );
 }
 
-/// The simulator never reads the clock or the environment.
+/// The simulator and its scenario format never read the clock or the environment.
 #[test]
 fn simulator_reads_no_clock() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut stack = vec![src];
+    let sim = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![sim.join("src"), sim.join("../scenario/src")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
             let path = entry.path();

@@ -2,7 +2,7 @@
 //!
 //! These types are the documented JSON format (`docs/scenario-format.md`). They are parsed
 //! leniently about nothing: unknown fields are errors, so a typo is never silently ignored.
-//! [`mod@crate::validate`] turns a parsed scenario into one the engine can run.
+//! `whenasync_sim::validate` turns a parsed scenario into one the engine can run.
 
 use std::collections::BTreeMap;
 
@@ -380,5 +380,10 @@ impl Scenario {
     /// Pretty JSON in the file format.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The same JSON on one line, without spaces: for links and messages, which no one reads.
+    pub fn to_compact_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
