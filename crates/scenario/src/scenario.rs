@@ -205,9 +205,11 @@ pub enum StartMethod {
     Forkserver,
 }
 
-/// An executor that offload steps can target.
+/// An executor that offload steps can target. In JSON: `{"kind": "thread", "workers": 4}`,
+/// read flat and checked against its kind (`tagged.rs`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(try_from = "crate::tagged::RawPool")]
 pub enum PoolSpec {
     /// `ThreadPoolExecutor(workers)` in the submitting process.
     Thread {
@@ -224,9 +226,11 @@ pub enum PoolSpec {
     },
 }
 
-/// An execution model: how the program runs its tasks.
+/// An execution model: how the program runs its tasks. In JSON: `{"kind": "threads",
+/// "workers": 8}`, read flat and checked against its kind (`tagged.rs`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(try_from = "crate::tagged::RawModel")]
 pub enum Model {
     /// One thread runs the tasks one after another, in arrival order.
     Sync,
