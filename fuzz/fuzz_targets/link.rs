@@ -1,7 +1,7 @@
 //! Fuzz target: a link from a stranger, through decode → validate → simulate. Nothing may
 //! panic. Scenarios too heavy for an interactive run (by the validator's own estimate) are
 //! skipped after validation: the page sends those to a worker, and the budget is tested.
-//! Run: `RUSTC_BOOTSTRAP=1 cargo fuzz run link` (see README).
+//! Run: `RUSTC_BOOTSTRAP=1 cargo +nightly fuzz run link` (see the README).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
