@@ -1,6 +1,5 @@
 //! A pool of Web Workers (one per hardware thread) that simulate off the page's main thread:
-//! heavy scenarios ([`crate::background`]) and sweeps ([`crate::sweep`]); they also write the
-//! Python programs ([`crate::python_panel`]).
+//! heavy scenarios ([`crate::background`]) and sweeps ([`crate::sweep`]).
 //!
 //! A worker runs the page's own wasm module: `web/whenasync-worker.js` imports the page's JS
 //! glue and instantiates the `WebAssembly.Module` the page posts it, already compiled, then
@@ -46,7 +45,7 @@ pub fn whenasync_serve_worker() {
 pub const MAX_WORKERS: usize = 8;
 
 /// What a job's listener hears: every reply about the job, the last one being `Run`,
-/// `Figures`, `Python` or `Failed`; with a `Run`, the run's bytes (still in JS memory:
+/// `Figures` or `Failed`; with a `Run`, the run's bytes (still in JS memory:
 /// copying them into wasm is the listener's business, a slice at a time).
 pub type Listener = Rc<RefCell<dyn FnMut(Reply, Option<Uint8Array>)>>;
 
