@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 scripts/setup.sh
-[ -f dist/index.html ] || trunk build index.html --release --skip-version-check
+[ -f dist/index.html ] || scripts/build-page.sh
 node web/bench/page.mjs

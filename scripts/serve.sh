@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-trunk build index.html --release --skip-version-check
+scripts/build-page.sh
 
 port="${PORT:-8080}"
 echo "serve: the playground is at http://127.0.0.1:$port/ (Ctrl-C stops it)"

@@ -26,6 +26,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The standard library's sources: the page's build compiles std for size
+# (scripts/page-build-env.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 # Trunk. 0.22 asks for a newer rustc than it needs, hence --ignore-rust-version.
 if ! trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
   say "installing trunk $TRUNK_VERSION (about 9 minutes on 2 cores)"
@@ -65,6 +72,8 @@ if [ -z "${WHENASYNC_SKIP_BROWSER:-}" ] && { [ ! -x /usr/bin/chromium ] || [ ! -
 fi
 
 # Trunk builds offline (Trunk.toml), so every crate must be in the local cache first.
+# The std the page compiles (scripts/page-build-env.sh) has crates of its own.
 cargo fetch --quiet
+(. scripts/page-build-env.sh && cargo fetch --quiet --target wasm32-unknown-unknown)
 
 say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}'), node $(node --version), $(/usr/bin/chromium --version 2>/dev/null | grep -o 'Chromium [0-9.]*')"

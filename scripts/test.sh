@@ -66,8 +66,8 @@ stage "docs (wasm-only parts)" env RUSTDOCFLAGS="-D warnings" \
   cargo doc --no-deps -p whenasync-app -p whenasync-worker --target wasm32-unknown-unknown
 stage "tests (native)" cargo test --workspace
 stage "tests (wasm, headless Chromium)" cargo test --target wasm32-unknown-unknown -p whenasync-app --tests
-stage "trunk build --release (/)" trunk build index.html --release --skip-version-check
-stage "trunk build --release (/whenasync/)" trunk build index.html --release --skip-version-check \
+stage "page build (/)" scripts/build-page.sh
+stage "page build (/whenasync/)" scripts/build-page.sh \
   --public-url /whenasync/ --dist "$SUBPATH_DIST"
 stage "end-to-end (Playwright)" env WHENASYNC_E2E_REQUIRE=1 WHENASYNC_E2E_DIST=dist \
   WHENASYNC_E2E_SUBPATH_DIST="$SUBPATH_DIST" node --test web/e2e/

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 cargo build --release --quiet -p whenasync-cli
 # The page's profile and wasm-opt pass, as Trunk builds them (index.html): the page and its
 # workers simulate with this code.
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release -p whenasync-bench-wasm
+(. scripts/page-build-env.sh &&
+    cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release -p whenasync-bench-wasm)
 wasm-bindgen --target nodejs --out-dir target/bench-wasm \
     target/wasm32-unknown-unknown/wasm-release/whenasync_bench_wasm.wasm
 PATH="$PWD/node_modules/.bin:$PATH" wasm-opt -Oz --enable-bulk-memory \

@@ -12,7 +12,7 @@ export const SCREENSHOTS = "web/screenshots";
 /** A build missing here fails when scripts/test.sh asks for it, and is skipped otherwise. */
 export function buildOrSkip(dir) {
   if (existsSync(join(dir, "index.html"))) return false;
-  const why = `no build in ${dir}: run scripts/test.sh (or trunk build) first`;
+  const why = `no build in ${dir}: run scripts/test.sh (or scripts/build-page.sh) first`;
   if (process.env.WHENASYNC_E2E_REQUIRE === "1") throw new Error(why);
   return why;
 }

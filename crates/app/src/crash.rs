@@ -15,9 +15,27 @@ pub fn install() {
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
             console_error_panic_hook::hook(info);
-            show(&info.to_string());
+            show(&message_of(info));
         }));
     });
+}
+
+/// The panic's message, and where it happened when the build kept that: the page's build
+/// drops panic locations for size (`scripts/page-build-env.sh`), and reports them as
+/// `<redacted>`.
+fn message_of(info: &std::panic::PanicHookInfo) -> String {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    match info.location() {
+        Some(at) if at.file() != "<redacted>" => {
+            format!("{message} (at {}:{}:{})", at.file(), at.line(), at.column())
+        }
+        _ => message.to_string(),
+    }
 }
 
 /// Shows `message` in a banner: on top of the page, or, when the page is a host that loaded
