@@ -191,11 +191,7 @@ pub fn SweepPanel() -> impl IntoView {
         problem.set(None);
         let p = param.get_untracked();
         let parse = |s: RwSignal<String>| {
-            s.get_untracked()
-                .trim()
-                .replace(',', "")
-                .parse::<f64>()
-                .ok()
+            whenasync_sim::number::parse_decimal(&s.get_untracked().replace(',', ""))
         };
         let (Some(mut a), Some(mut b), Some(n)) = (parse(from), parse(to), parse(count)) else {
             problem.set(Some("from, to and points must be numbers".to_owned()));

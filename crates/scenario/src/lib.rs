@@ -13,6 +13,7 @@
 
 pub mod duration;
 mod error;
+pub mod number;
 pub mod scenario;
 mod tagged;
 

@@ -54,7 +54,7 @@ pub use scenario::{
 pub use validate::{validate, Checked, ScenarioError};
 /// The scenario format lives in `whenasync-scenario` (built for size in the page); these are
 /// its modules and types, re-exported as the simulator's own.
-pub use whenasync_scenario::{duration, scenario};
+pub use whenasync_scenario::{duration, number, scenario};
 
 /// Simulates one model over a checked scenario for its [`Summary`] only, writing down no
 /// segments: the same figures as [`simulate_model`]'s, for sweeps and benchmarks.

@@ -34,10 +34,8 @@ pub fn parse_number(text: &str) -> Result<f64, String> {
     if t.is_empty() {
         return Err("enter a number".to_owned());
     }
-    match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("{:?} is not a number", text.trim())),
-    }
+    whenasync_sim::number::parse_decimal(&t)
+        .ok_or_else(|| format!("{:?} is not a number", text.trim()))
 }
 
 /// A number without needless decimals: `1`, `0.5`, `1e-7`.
