@@ -88,7 +88,7 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
         "processes" | "server" => "because separate processes run in parallel, each with its own GIL".to_string(),
         "sync" => "because the others only add overhead to work that cannot overlap".to_string(),
         _ => match winner.insights.first() {
-            Some(i) => format!("; {}", i.text.trim_end_matches('.').to_lowercase()),
+            Some(i) => format!("; {}", lower_first(i.text.trim_end_matches('.'))),
             None => String::new(),
         },
     };
@@ -100,9 +100,36 @@ pub fn verdict(runs: &[Run], ck: &Checked) -> Option<String> {
     Some(format!("{lead}{sep}{why}."))
 }
 
+/// A sentence continued after a semicolon: its first word in lower case, unless that word is
+/// an initialism ("The loop…" → "the loop…"; "GIL waits…" and "I/O…" stay). The sentences
+/// are ours, in ASCII English: no Unicode case table is needed.
+fn lower_first(sentence: &str) -> String {
+    let word = sentence.split(' ').next().unwrap_or_default();
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) if first.is_ascii_uppercase() && !chars.any(|c| c.is_ascii_uppercase()) => {
+            let mut out = String::with_capacity(sentence.len());
+            out.push(first.to_ascii_lowercase());
+            out.push_str(&sentence[1..]);
+            out
+        }
+        _ => sentence.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::times;
+    use super::{lower_first, times};
+
+    #[test]
+    fn a_continued_sentence_keeps_its_initialisms() {
+        assert_eq!(lower_first("The loop is busy"), "the loop is busy");
+        assert_eq!(lower_first("GIL waits are long"), "GIL waits are long");
+        assert_eq!(lower_first("I/O waits overlap"), "I/O waits overlap");
+        assert_eq!(lower_first("A"), "a");
+        assert_eq!(lower_first("already lower"), "already lower");
+        assert_eq!(lower_first(""), "");
+    }
 
     #[test]
     fn ratios_read_at_a_glance() {
