@@ -86,5 +86,8 @@ fn the_trace_is_the_one_values_wrote() {
         }
     }
     // The presets exercise every kind of event: metadata, slices and GIL counters.
-    assert!(gil_counters > 0 && compared >= 30, "{compared} runs, {gil_counters} counters");
+    assert!(
+        gil_counters > 0 && compared >= 30,
+        "{compared} runs, {gil_counters} counters"
+    );
 }
