@@ -140,7 +140,7 @@ describe("landing page at /", () => {
     const total = gz.reduce((a, b) => a + b, 0);
     console.log(`transfer: ${files.map((f, i) => `${f} ${(gz[i] / 1024).toFixed(1)} KiB`).join(", ")}; total ${(total / 1024).toFixed(1)} KiB gzipped`);
     assert.ok(files.some((f) => f.endsWith(".wasm")), `no wasm in ${files}`);
-    assert.ok(total < 479 * 1024, `the page transfers ${total} bytes gzipped`);
+    assert.ok(total < 479 * 1024, `the page transfers ${total} bytes gzipped (built by scripts/build-page.sh, with rust-src?)`);
   });
 });
 
