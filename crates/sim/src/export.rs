@@ -86,7 +86,7 @@ pub fn chrome_trace(run: &Run) -> String {
         LaneKind::Core => CORES_PID,
         _ => lane.process.unwrap_or(0) + 1,
     };
-    let meta = |name: &'static str, pid: u32, tid: u32, args: Args<'static>| Event {
+    let meta = |name: &'static str, pid: u32, tid: u32, args| Event {
         args,
         cat: None,
         dur: None,
@@ -115,7 +115,7 @@ pub fn chrome_trace(run: &Run) -> String {
             events.push(meta("process_name", pid, 0, args));
         }
         let args = Args {
-            name: Some(Cow::Owned(lane.name.clone())),
+            name: Some(Cow::Borrowed(lane.name.as_str())),
             ..Args::default()
         };
         events.push(meta("thread_name", pid, lane.id, args));
@@ -125,14 +125,20 @@ pub fn chrome_trace(run: &Run) -> String {
         };
         events.push(meta("thread_sort_index", pid, lane.id, args));
     }
+    // Each GIL's counter track, named once.
+    let counters: Vec<Option<String>> = run
+        .lanes
+        .iter()
+        .map(|l| (l.kind == LaneKind::Gil).then(|| format!("{} holder (task + 1)", l.name)))
+        .collect();
     let us = |ns: Ns| ns as f64 / 1e3;
     for s in &run.segments {
         let lane = &run.lanes[s.lane as usize];
         let pid = pid_of(lane);
         let name = if s.task == NO_TASK {
-            s.kind.label().to_string()
+            Cow::Borrowed(s.kind.label())
         } else {
-            format!("task {} · {}", s.task, s.kind.label())
+            Cow::Owned(format!("task {} · {}", s.task, s.kind.label()))
         };
         let task = (s.task != NO_TASK).then_some(s.task as u64);
         events.push(Event {
@@ -143,16 +149,15 @@ pub fn chrome_trace(run: &Run) -> String {
             },
             cat: Some(s.kind.name()),
             dur: Some(us(s.end - s.start)),
-            name: Cow::Owned(name),
+            name,
             ph: "X",
             pid,
             tid: s.lane,
             ts: Some(us(s.start)),
         });
-        if lane.kind == LaneKind::Gil {
+        if let Some(Some(cname)) = counters.get(s.lane as usize) {
             // Counter: which task holds this GIL (task id + 1; 0 = free).
             let holder = task.map_or(0, |t| t + 1);
-            let cname = format!("{} holder (task + 1)", lane.name);
             for (ts, task) in [(s.start, holder), (s.end, 0)] {
                 events.push(Event {
                     args: Args {
@@ -161,7 +166,7 @@ pub fn chrome_trace(run: &Run) -> String {
                     },
                     cat: None,
                     dur: None,
-                    name: Cow::Owned(cname.clone()),
+                    name: Cow::Borrowed(cname.as_str()),
                     ph: "C",
                     pid,
                     tid: s.lane,
