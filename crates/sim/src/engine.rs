@@ -76,6 +76,9 @@ pub(crate) struct Engine<'a> {
     /// (a timed wait that ended first, a compute rescheduled): counted in `events`, and they
     /// do nothing.
     superseded: u64,
+    /// Timers taken off the queue before they came due (a GIL waiter's, when it is handed the
+    /// GIL): never events.
+    cancelled: u64,
     queue: queue::Queue,
     procs: Vec<Proc>,
     threads: Vec<os::Thread>,
@@ -142,10 +145,11 @@ pub(crate) fn simulate_summary(ck: &Checked, model: &Model) -> Result<Summary, S
     Ok(e.summarise())
 }
 
-/// Simulates `model` for its figures only, and says how many of its events were superseded.
-pub(crate) fn event_counts(ck: &Checked, model: &Model) -> Result<(u64, u64), ScenarioError> {
+/// Simulates `model` for its figures only: its events, how many of them were superseded, and
+/// how many timers it cancelled.
+pub(crate) fn event_counts(ck: &Checked, model: &Model) -> Result<(u64, u64, u64), ScenarioError> {
     let e = run_events(ck, model, 0, &mut |_| {})?;
-    Ok((e.events, e.superseded))
+    Ok((e.events, e.superseded, e.cancelled))
 }
 
 /// Runs the event loop to the end.
@@ -193,6 +197,7 @@ impl<'a> Engine<'a> {
             now: 0,
             events: 0,
             superseded: 0,
+            cancelled: 0,
             queue: queue::Queue::new(),
             procs: Vec::new(),
             threads: Vec::new(),

@@ -69,16 +69,24 @@ pub struct EventCounts {
     /// Every event taken off the queue ([`Summary::events`]).
     pub events: u64,
     /// Those of them that did nothing: when they came due, what they were for had already
-    /// happened (a GIL waiter's timeout after it got the GIL, a compute rescheduled). A queue
-    /// without cancellation keeps them; they cost a push and a pop each.
+    /// happened (a compute rescheduled; a GIL waiter's timeout after it got the GIL, when the
+    /// timeout was not the next to come due among the waiters', so not cancelled). They cost a
+    /// push and a pop each.
     pub superseded: u64,
+    /// Timers taken off the queue before they came due, which are not events: a GIL waiter's
+    /// timed wait, signalled when it is handed the GIL.
+    pub cancelled: u64,
 }
 
 /// Simulates one model for its figures only and counts its events ([`EventCounts`]).
 pub fn event_counts(checked: &Checked, model: &Model) -> Result<EventCounts, ScenarioError> {
     check_model(checked, model)?;
-    let (events, superseded) = engine::event_counts(checked, model)?;
-    Ok(EventCounts { events, superseded })
+    let (events, superseded, cancelled) = engine::event_counts(checked, model)?;
+    Ok(EventCounts {
+        events,
+        superseded,
+        cancelled,
+    })
 }
 
 /// Validates `scenario` and simulates every model in it, in order.

@@ -344,12 +344,20 @@ impl Engine<'_> {
             self.gil_take(w);
             let handoff = self.m.gil_handoff.0;
             let th = &mut self.threads[w as usize];
+            let waited = th.gen;
             th.gen += 1;
+            let gen = th.gen;
+            // Its timed wait is signalled: the timer will not fire. (It usually comes first
+            // among the timed waits; if not, it comes due later and finds itself stale.)
+            if self.queue.cancel_timeout(
+                |what| matches!(what, What::GilTimeout(u, g, _) if u == w && g == waited),
+            ) {
+                self.cancelled += 1;
+            }
             if handoff == 0 {
                 self.core_request(w);
             } else {
-                th.state = TState::GilWake;
-                let gen = th.gen;
+                self.threads[w as usize].state = TState::GilWake;
                 if self.rec.tracing() {
                     // The GIL lane shows it waking; for the totals it still waits, as shown.
                     self.show(w);

@@ -10,7 +10,9 @@
 //! one switch interval plus the timer slack), one for blocking calls while their duration
 //! repeats (it takes the duration of the first call made while it is empty). The next event
 //! is the least of the vector's last and the FIFOs' fronts, so the order is exactly one
-//! queue's: which structure holds an event never shows.
+//! queue's: which structure holds an event never shows. A GIL waiter handed the GIL has its
+//! timed wait cancelled if that wait is the timeouts FIFO's front, as it nearly always is (the
+//! GIL goes to its longest waiter); a stale event anywhere else comes due and does nothing.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -179,6 +181,19 @@ impl Queue {
         self.timeouts.push(ev);
     }
 
+    /// Drops the first of the GIL waiters' timed waits if `stale` says it is one that would
+    /// do nothing: its waiter was handed the GIL, and a wait that is signalled fires no timer.
+    /// Any other stale wait is left to come due and find itself stale. Whether it was dropped.
+    #[inline]
+    pub fn cancel_timeout(&mut self, stale: impl FnOnce(What) -> bool) -> bool {
+        let f = &mut self.timeouts;
+        if f.front != EMPTY && stale(f.evs[f.head].what) {
+            f.pop();
+            return true;
+        }
+        false
+    }
+
     /// Schedules `what` at `at`, `delay` after now: the end of a blocking call.
     #[inline]
     pub fn schedule_sleep(&mut self, at: Ns, delay: Ns, what: What) {
@@ -218,13 +233,15 @@ mod tests {
     use proptest::prelude::*;
 
     /// One step of a test: schedule (plainly, as a timeout or as a sleep) `delay` after the
-    /// current time, or take the next event.
+    /// current time, take the next event, or cancel a pending timeout (the `k`-th scheduled
+    /// event if it is one; even `k`: the first pending timeout).
     #[derive(Clone, Debug)]
     enum Op {
         Schedule(Ns),
         Timeout,
         Sleep(Ns),
         Next,
+        Cancel(u32),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -233,6 +250,7 @@ mod tests {
             1 => Just(Op::Timeout),
             2 => prop_oneof![Just(5), 0..50u64].prop_map(Op::Sleep),
             3 => Just(Op::Next),
+            1 => (0..600u32).prop_map(Op::Cancel),
         ]
     }
 
@@ -243,8 +261,10 @@ mod tests {
         #[test]
         fn events_come_due_in_time_then_schedule_order(ops in prop::collection::vec(op(), 1..600)) {
             let mut q = Queue::new();
-            // The model: (time, schedule number), sorted on demand.
+            // The model: (time, schedule number), sorted on demand; and the timeouts pending,
+            // oldest first.
             let mut model: Vec<(Ns, u32)> = Vec::new();
+            let mut timeouts: Vec<u32> = Vec::new();
             let (mut now, mut n) = (0, 0u32);
             let check_next = |q: &mut Queue, model: &mut Vec<(Ns, u32)>, now: &mut Ns| {
                 model.sort_unstable();
@@ -266,6 +286,20 @@ mod tests {
                     Op::Sleep(d) => q.schedule_sleep(now + d, d, What::Arrival(n)),
                     Op::Next => {
                         check_next(&mut q, &mut model, &mut now)?;
+                        timeouts.retain(|k| model.iter().any(|&(_, m)| m == *k));
+                        continue;
+                    }
+                    Op::Cancel(k) => {
+                        // Only the first pending timeout can go, and only if it is the one.
+                        let first = timeouts.first().copied();
+                        let target = if k % 2 == 0 { first.unwrap_or(k) } else { k };
+                        let dropped =
+                            q.cancel_timeout(|what| matches!(what, What::Arrival(x) if x == target));
+                        prop_assert_eq!(dropped, first == Some(target));
+                        if dropped {
+                            timeouts.remove(0);
+                            model.retain(|&(_, m)| m != target);
+                        }
                         continue;
                     }
                 }
@@ -273,6 +307,9 @@ mod tests {
                     Op::Schedule(d) | Op::Sleep(d) => now + d,
                     _ => now + 7,
                 };
+                if let Op::Timeout = op {
+                    timeouts.push(n);
+                }
                 model.push((at, n));
                 n += 1;
             }

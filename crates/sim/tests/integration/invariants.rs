@@ -446,16 +446,16 @@ fn progress_rises_to_one_and_does_not_change_the_run() {
     assert_eq!(with, simulate_model(&ck, &sc.models[0]).expect("runs"));
 }
 
-/// The benchmark's scenario leaves GIL timeouts behind (a waiter handed the GIL before its
-/// switch interval ran out); a lone thread computing and sleeping in turn leaves none.
+/// In the benchmark's scenario a GIL waiter is usually handed the GIL before its switch
+/// interval runs out: its timer is cancelled (it is the next waiter's to come due), and the
+/// few left behind come due to do nothing. A lone thread computing and sleeping in turn waits
+/// for no GIL.
 #[test]
-fn superseded_events_are_counted() {
+fn gil_timers_are_cancelled_or_superseded() {
     let ck = validate(&whenasync_sim::presets::bench_scenario(2_000)).expect("valid");
     let c = event_counts(&ck, &Model::Threads { workers: 8 }).expect("runs");
-    assert!(
-        c.superseded > c.events / 20 && c.superseded < c.events / 2,
-        "{c:?}"
-    );
+    assert!(c.cancelled > c.events / 10, "{c:?}");
+    assert!(c.superseded > 0 && c.superseded < c.cancelled / 10, "{c:?}");
     let c = event_counts(&ck, &Model::Sync).expect("runs");
-    assert_eq!(c.superseded, 0, "{c:?}");
+    assert_eq!((c.superseded, c.cancelled), (0, 0), "{c:?}");
 }
