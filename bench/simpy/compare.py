@@ -149,7 +149,7 @@ def main():
     n_events, arrivals, n_fig = native_run(args.tasks, steps, per_s)
     if args.own_arrivals:
         arrivals = python_arrivals(args.tasks, per_s)
-    # Rounds, so that both engines are timed in the same minutes of a shared machine: a
+    # Rounds, so that both engines are timed in the same seconds of a shared machine: a
     # 25 ms run timed only in one busy second would not be compared fairly with SimPy's.
     timings, ratios, s_secs = {}, [], math.inf
     for _ in range(1 if args.heavy else args.repeat):
