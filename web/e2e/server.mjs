@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
+import { gzipSync } from "node:zlib";
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -20,12 +21,15 @@ const TYPES = {
 /**
  * Serves `root` at `prefix` on an ephemeral port. With `cors`, every response carries
  * `Access-Control-Allow-Origin: *` (as GitHub Pages sends), for pages of another origin that
- * load the site's scripts and wasm (the `<whenasync-widget>` custom element).
+ * load the site's scripts and wasm (the `<whenasync-widget>` custom element). With `gzip`, a
+ * client that accepts it gets every file gzipped (level 9, as the transfer figures count), as a
+ * static host such as GitHub Pages sends them: for load times over a throttled network.
  * @returns {Promise<{url: string, requests: {path: string, status: number}[], close: () => Promise<void>}>}
  */
-export async function serve(root, prefix = "/", { cors = false } = {}) {
+export async function serve(root, prefix = "/", { cors = false, gzip = false } = {}) {
   const base = resolve(root);
   const requests = [];
+  const gzipped = new Map();
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     let status = 404;
@@ -47,6 +51,11 @@ export async function serve(root, prefix = "/", { cors = false } = {}) {
     requests.push({ path, status });
     const headers = { "content-type": type, "cache-control": "no-store" };
     if (cors) headers["access-control-allow-origin"] = "*";
+    if (gzip && status === 200 && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+      if (!gzipped.has(path)) gzipped.set(path, gzipSync(body, { level: 9 }));
+      body = gzipped.get(path);
+      headers["content-encoding"] = "gzip";
+    }
     res.writeHead(status, headers);
     res.end(body);
   });
