@@ -107,6 +107,7 @@ pub fn element_snippet(page: &str, fragment: &str, widget: Widget) -> String {
 #[component]
 pub fn ShareBar() -> impl IntoView {
     let pg = expect_context::<Playground>();
+    let links = expect_context::<url::LinkState>();
     let status = RwSignal::new(String::new());
     let fallback = RwSignal::new(None::<String>);
     let clear = StoredValue::new_local(None::<TimeoutHandle>);
@@ -123,7 +124,7 @@ pub fn ShareBar() -> impl IntoView {
         clear.set_value(handle);
     };
     let share = move |_| {
-        let Some(link) = url::share_url(pg) else {
+        let Some(link) = url::share_url(pg, links) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -204,6 +205,7 @@ pub fn ShareBar() -> impl IntoView {
 #[component]
 fn EmbedDialog(open: RwSignal<bool>) -> impl IntoView {
     let pg = expect_context::<Playground>();
+    let links = expect_context::<url::LinkState>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let widget = RwSignal::new(Widget::Gantt);
     let copied = RwSignal::new(String::new());
@@ -219,7 +221,7 @@ fn EmbedDialog(open: RwSignal<bool>) -> impl IntoView {
             d.close();
         }
     });
-    let fragment = move || url::fragment_of(pg, Some(widget.get().name().to_owned()));
+    let fragment = move || url::fragment_of(pg, links, Some(widget.get().name().to_owned()));
     let title = move || {
         pg.scenario
             .with(|s| s.as_ref().map(|s| s.title.clone()).unwrap_or_default())

@@ -6,6 +6,7 @@
 //!        ▲                    │ error                            rows, zoom window)
 //!        │                    └──▶ LinkBanner (text) + the landing preset
 //!        └── replaceState (edits, debounced) / pushState (another scenario loaded) ◀── effect
+//!                                             (an edited scenario deflated by the browser first)
 //! ```
 //!
 //! A link is input from a stranger: every failure is a [`whenasync_link::LinkError`], shown as
@@ -15,11 +16,13 @@
 //! URLs are written in full (origin, path, query, fragment): with `<base data-trunk-public-url>`
 //! a bare `"#…"` would resolve against the base, not the page.
 
+pub mod deflate;
+
 use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use whenasync_link::{self as link, View as LinkView};
+use whenasync_link::{self as link, SourceParam, View as LinkView};
 use whenasync_sim::Scenario;
 
 use crate::app::{landing_scenario, Playground};
@@ -119,16 +122,18 @@ pub fn view_of(pg: Playground, widget: Option<String>) -> LinkView {
     }
 }
 
-/// The fragment (without `#`) of what is on screen, with `widget` for an embed (tracked).
-pub fn fragment_of(pg: Playground, widget: Option<String>) -> Option<String> {
+/// The fragment (without `#`) of what is on screen, with `widget` for an embed (tracked):
+/// `None` until the scenario's half of it is ready ([`LinkState::source`]).
+pub fn fragment_of(pg: Playground, links: LinkState, widget: Option<String>) -> Option<String> {
     let view = view_of(pg, widget);
-    pg.scenario
-        .with(|s| s.as_ref().map(|s| link::encode(&link::link_for(s, view))))
+    links
+        .source
+        .with(|s| s.as_ref().map(|s| link::fragment(s, &view)))
 }
 
 /// The full link to what is on screen.
-pub fn share_url(pg: Playground) -> Option<String> {
-    let fragment = untrack(|| fragment_of(pg, None))?;
+pub fn share_url(pg: Playground, links: LinkState) -> Option<String> {
+    let fragment = untrack(|| fragment_of(pg, links, None))?;
     Some(format!("{}#{fragment}", page_url()))
 }
 
@@ -159,11 +164,15 @@ pub fn apply_view(pg: Playground, view: &LinkView, later: bool) {
     }
 }
 
-/// Why the link in the address bar could not be opened, for [`LinkBanner`].
+/// Why the link in the address bar could not be opened, for [`LinkBanner`], and the link to
+/// what is on screen, for sharing.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkState {
     /// The `LinkError`'s sentence, and what the page shows instead.
     pub error: RwSignal<Option<(String, &'static str)>>,
+    /// The scenario's half of the link to what is on screen (`preset=…`, or `s=1.…` once the
+    /// browser has deflated an edited scenario; a millisecond or so after the edit).
+    pub source: RwSignal<Option<String>>,
 }
 
 /// What the page shows after a link it could not open on load.
@@ -179,6 +188,24 @@ struct Sync {
     pending: Option<TimeoutHandle>,
     /// Set while a fragment from the address bar or history is being applied: no push then.
     applying: bool,
+    /// The last scenario deflated: its compact JSON and its `s=` parameter. A change of the
+    /// view alone reuses it.
+    packed: Option<(String, String)>,
+    /// Counts the effect's runs: a deflate that ends after a later run is dropped.
+    generation: u64,
+}
+
+/// What the change that a fragment follows was, taken when it happened: a scenario being
+/// deflated may take a turn of the event loop.
+#[derive(Clone, Copy)]
+struct Change {
+    /// The first fragment: the address bar already holds what was opened (or a bad link, kept
+    /// so it can be copied into a bug report).
+    first: bool,
+    /// Another scenario (a preset from the gallery): an entry of its own in history.
+    new_scenario: bool,
+    /// A link from the address bar or history being applied: nothing is written.
+    applying: bool,
 }
 
 /// Keeps the URL in step with the playground while the current owner lives, shows why a link
@@ -187,48 +214,63 @@ struct Sync {
 pub fn install(pg: Playground, error: Option<String>) {
     let state = LinkState {
         error: RwSignal::new(error.map(|e| (e, INSTEAD_ON_LOAD))),
+        source: RwSignal::new(None),
     };
     provide_context(state);
     let sync = StoredValue::new_local(Sync::default());
 
     Effect::new(move |prev: Option<Option<String>>| {
         let name = pg.scenario.with(|s| s.as_ref().map(|s| s.name.clone()));
-        let Some(fragment) = fragment_of(pg, None) else {
+        let view = view_of(pg, None);
+        let Some(param) = pg.scenario.with(|s| {
+            s.as_ref()
+                .map(|s| link::source_param(&link::link_for(s, LinkView::default()).source))
+        }) else {
             return name;
         };
-        sync.update_value(|s| s.latest = fragment.clone());
-        // The first run: the address bar already holds what was opened (or a bad link, kept
-        // so it can be copied into a bug report).
-        let Some(prev) = prev else {
-            return name;
+        let change = Change {
+            first: prev.is_none(),
+            new_scenario: prev.is_some_and(|p| p != name),
+            applying: sync.with_value(|s| s.applying),
         };
-        if location_fragment() == fragment {
-            cancel_pending(sync);
+        let generation = sync
+            .try_update_value(|s| {
+                s.generation += 1;
+                s.generation
+            })
+            .unwrap_or_default();
+        let json = match param {
+            SourceParam::Ready(source) => {
+                settle(state, sync, source, &view, change);
+                return name;
+            }
+            SourceParam::Deflate(json) => json,
+        };
+        let packed = sync.with_value(|s| {
+            s.packed
+                .as_ref()
+                .filter(|(j, _)| *j == json)
+                .map(|(_, p)| p.clone())
+        });
+        if let Some(source) = packed {
+            settle(state, sync, source, &view, change);
             return name;
         }
-        let applying = sync.with_value(|s| s.applying);
-        if prev != name && !applying {
-            // Another scenario (a preset from the gallery): an entry of its own in history.
-            cancel_pending(sync);
-            write_url(&fragment, true);
-        } else if sync.with_value(|s| s.pending.is_none()) {
-            let handle = set_timeout_with_handle(
-                move || {
-                    let latest = sync
-                        .try_update_value(|s| {
-                            s.pending = None;
-                            s.latest.clone()
-                        })
-                        .unwrap_or_default();
-                    if !latest.is_empty() && location_fragment() != latest {
-                        write_url(&latest, false);
+        leptos::task::spawn_local(async move {
+            let source = link::scenario_param(&deflate::deflate_raw(json.as_bytes()).await);
+            let current = sync
+                .try_update_value(|s| {
+                    let current = s.generation == generation;
+                    if current {
+                        s.packed = Some((json, source.clone()));
                     }
-                },
-                REPLACE_DELAY,
-            )
-            .ok();
-            sync.update_value(|s| s.pending = handle);
-        }
+                    current
+                })
+                .unwrap_or(false);
+            if current {
+                settle(state, sync, source, &view, change);
+            }
+        });
         name
     });
 
@@ -275,6 +317,56 @@ pub fn install(pg: Playground, error: Option<String>) {
         hashchange.remove();
         cancel_pending(sync);
     });
+}
+
+/// The link to what is on screen is `source` (its scenario's half) and `view`: kept for
+/// sharing, and written into the address bar as `change` asks.
+fn settle(
+    state: LinkState,
+    sync: StoredValue<Sync, LocalStorage>,
+    source: String,
+    view: &LinkView,
+    change: Change,
+) {
+    let fragment = link::fragment(&source, view);
+    if state.source.try_get_untracked().flatten().as_ref() != Some(&source) {
+        state.source.try_set(Some(source));
+    }
+    // Held by the page's owner, which this may outlive by a turn of the event loop.
+    if sync
+        .try_update_value(|s| s.latest = fragment.clone())
+        .is_none()
+    {
+        return;
+    }
+    if change.first {
+        return;
+    }
+    if location_fragment() == fragment {
+        cancel_pending(sync);
+        return;
+    }
+    if change.new_scenario && !change.applying {
+        cancel_pending(sync);
+        write_url(&fragment, true);
+    } else if sync.try_with_value(|s| s.pending.is_none()) == Some(true) {
+        let handle = set_timeout_with_handle(
+            move || {
+                let latest = sync
+                    .try_update_value(|s| {
+                        s.pending = None;
+                        s.latest.clone()
+                    })
+                    .unwrap_or_default();
+                if !latest.is_empty() && location_fragment() != latest {
+                    write_url(&latest, false);
+                }
+            },
+            REPLACE_DELAY,
+        )
+        .ok();
+        sync.try_update_value(|s| s.pending = handle);
+    }
 }
 
 fn cancel_pending(sync: StoredValue<Sync, LocalStorage>) {

@@ -341,3 +341,43 @@ async fn a_missing_worker_script_fails_the_job_with_a_message() {
         other => panic!("expected a failure, heard {other:?}"),
     }
 }
+
+/// The page deflates its links with the browser's `CompressionStream`: what it writes is raw
+/// deflate that the link crate (and so every build of whenasync) inflates, and the link opens
+/// the scenario it was made from.
+#[wasm_bindgen_test]
+async fn links_deflated_by_the_browser_open_their_scenario() {
+    use whenasync_app::url::deflate::deflate_raw;
+    use whenasync_link::{self as link, SourceParam};
+
+    let mut edited = presets::get("cpu-in-async-handler")
+        .expect("the preset exists")
+        .expect("it parses");
+    edited.seed += 1;
+    let view = link::View {
+        model: Some(1),
+        ..Default::default()
+    };
+    let source = link::link_for(&edited, view.clone()).source;
+    let SourceParam::Deflate(json) = link::source_param(&source) else {
+        panic!("an edited preset is carried in the link");
+    };
+    let deflated = deflate_raw(json.as_bytes()).await;
+    // Compressed, not stored, and about as well as miniz_oxide's best (the links the page
+    // wrote before): links stay as short.
+    let miniz = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9).len();
+    assert!(
+        deflated.len() * 10 <= miniz * 11,
+        "{} bytes of JSON deflated to {} bytes; miniz_oxide at level 9: {miniz}",
+        json.len(),
+        deflated.len()
+    );
+    assert_eq!(
+        miniz_oxide::inflate::decompress_to_vec(&deflated).expect("inflates"),
+        json.as_bytes()
+    );
+    let fragment = link::fragment(&link::scenario_param(&deflated), &view);
+    let opened = link::decode(&fragment).expect("the link decodes");
+    assert_eq!(opened.view, view);
+    assert_eq!(link::scenario_of(&opened).expect("valid"), edited);
+}

@@ -10,6 +10,11 @@
 //!
 //! Format versions are forever: `tests/golden-links` holds links of every version with the
 //! summary each must reproduce.
+//!
+//! Decoding inflates here. Encoding deflates here with the `deflate` feature (on by default),
+//! in `encode`. Without it, a caller that deflates elsewhere (the page, with the browser's
+//! `CompressionStream`: 6 KB less wasm) encodes in two halves: [`source_param`], deflating
+//! what it asks for and finishing with [`scenario_param`], then [`fragment`].
 
 pub mod golden;
 
@@ -108,24 +113,66 @@ impl fmt::Display for LinkError {
 impl std::error::Error for LinkError {}
 
 /// Encodes a link as a URL fragment (without the `#`).
+#[cfg(feature = "deflate")]
 pub fn encode(link: &Link) -> String {
-    let mut parts = Vec::new();
-    match &link.source {
-        Source::Preset(name) => parts.push(format!("preset={}", escape(name))),
-        Source::Scenario(sc) => parts.push(format!("s={LINK_VERSION}.{}", pack(sc))),
+    let source = match source_param(&link.source) {
+        SourceParam::Ready(param) => param,
+        SourceParam::Deflate(json) => {
+            scenario_param(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+        }
+    };
+    fragment(&source, &link.view)
+}
+
+/// The scenario half of a link's fragment, as [`source_param`] gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceParam {
+    /// Complete: `preset=NAME`.
+    Ready(String),
+    /// The compact JSON an `s=` parameter carries: raw-deflate it (RFC 1951, as the browser's
+    /// `CompressionStream("deflate-raw")` does), then pass the bytes to [`scenario_param`].
+    Deflate(String),
+}
+
+/// The scenario half of the fragment of a link with this source. An edited preset drops the
+/// preset's long texts (restored on decode), so the link stays short.
+pub fn source_param(source: &Source) -> SourceParam {
+    match source {
+        Source::Preset(name) => SourceParam::Ready(format!("preset={}", escape(name))),
+        Source::Scenario(sc) => {
+            let mut sc = (**sc).clone();
+            if let Some(Ok(p)) = presets::get(&sc.name) {
+                if p.description == sc.description && p.claim == sc.claim {
+                    sc.description.clear();
+                    sc.claim.clear();
+                }
+            }
+            SourceParam::Deflate(sc.to_compact_json())
+        }
     }
-    let v = &link.view;
-    parts.push(match v.model {
+}
+
+/// The `s=` parameter of a scenario whose compact JSON ([`SourceParam::Deflate`]) deflated to
+/// `deflated`: the format version, then the bytes in URL-safe base64.
+pub fn scenario_param(deflated: &[u8]) -> String {
+    format!("s={LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// The fragment (without the `#`) of a link: its scenario half (`preset=…` or `s=…`), then
+/// the view's parameters.
+pub fn fragment(source_param: &str, view: &View) -> String {
+    let mut parts = vec![source_param.to_owned()];
+    parts.push(match view.model {
         None => "m=compare".to_string(),
         Some(i) => format!("m={i}"),
     });
-    if v.by_task {
+    if view.by_task {
         parts.push("lanes=task".into());
     }
-    if let Some((a, b)) = v.window {
+    if let Some((a, b)) = view.window {
         parts.push(format!("t={a}-{b}"));
     }
-    if let Some(w) = &v.widget {
+    if let Some(w) = &view.widget {
         parts.push(format!("w={}", escape(w)));
     }
     parts.join("&")
@@ -227,20 +274,8 @@ pub fn scenario_of(link: &Link) -> Result<Scenario, LinkError> {
     Ok(sc)
 }
 
-/// Scenario → compact JSON → raw deflate → URL-safe base64. An edited preset drops the
-/// preset's long texts (restored on decode), so the link stays short.
-fn pack(sc: &Scenario) -> String {
-    let mut sc = sc.clone();
-    if let Some(Ok(p)) = presets::get(&sc.name) {
-        if p.description == sc.description && p.claim == sc.claim {
-            sc.description.clear();
-            sc.claim.clear();
-        }
-    }
-    let json = sc.to_compact_json();
-    URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
-}
-
+/// URL-safe base64 → raw inflate (within [`MAX_INFLATED_BYTES`]) → scenario, with an edited
+/// preset's texts restored.
 fn unpack(payload: &str) -> Result<Scenario, LinkError> {
     // Base64 of MAX_LINK_CHARS is at most 48 KiB: bounded before decoding.
     let bytes = URL_SAFE_NO_PAD
