@@ -188,12 +188,13 @@ pub(crate) fn apply_scheme_to(el: &web_sys::HtmlElement, scheme: Scheme) {
     let _ = el.set_attribute("data-scheme", name);
 }
 
-/// The whole playground, opened on the link in the address bar ([`crate::url`]), or on
-/// [`LANDING_PRESET`].
+/// The whole playground, opened on the link in the address bar.
 #[component]
-pub fn App() -> impl IntoView {
-    // The scenario and view in the link, or the landing preset and why the link failed.
-    let opened = crate::url::open(&crate::url::location_fragment());
+pub fn App(
+    /// What [`crate::url::open`] made of the link: its scenario and view, or the landing
+    /// preset ([`LANDING_PRESET`]) and why the link failed.
+    opened: crate::url::Opened,
+) -> impl IntoView {
     let pg = Playground::new(opened.scenario.clone(), preferred_scheme());
     provide_context(pg);
     crate::url::apply_view(pg, &opened.view, false);

@@ -17,6 +17,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -126,10 +127,12 @@ pub fn containers() -> Vec<web_sys::Element> {
 
 /// The iframe embed: the page itself is one widget of the link in its fragment.
 #[component]
-pub fn EmbedApp() -> impl IntoView {
+pub fn EmbedApp(
+    /// What [`url::open`] made of the page's link.
+    opened: url::Opened,
+) -> impl IntoView {
     let fragment = url::location_fragment();
     let widget = url::widget_param(&fragment).unwrap_or_default();
-    let opened = url::open(&fragment);
     let href = format!("{}#{}", url::page_url(), url::without_widget(&fragment));
     let pg = Playground::new(opened.scenario.clone(), preferred_scheme());
     crate::app::follow_system_scheme(pg.scheme);
@@ -203,15 +206,30 @@ fn report_height(el: &web_sys::HtmlElement) {
 /// A handle on a widget mounted by [`mount_widget`]: `unmount()` removes it.
 #[wasm_bindgen]
 pub struct EmbeddedWidget {
-    handle: Option<Box<dyn Any>>,
+    mount: Rc<RefCell<Mount>>,
     container: web_sys::Element,
+}
+
+/// Where a widget's mounting is: its link may be inflating when the element goes.
+enum Mount {
+    /// The link is being opened.
+    Opening,
+    /// Mounted: dropping the handle unmounts it.
+    Mounted {
+        /// Held to be dropped.
+        _handle: Box<dyn Any>,
+    },
+    /// Unmounted, or never to be mounted.
+    Removed,
 }
 
 #[wasm_bindgen]
 impl EmbeddedWidget {
     /// Removes the widget (the custom element was disconnected).
     pub fn unmount(&mut self) {
-        self.handle.take();
+        // Outside the borrow: unmounting runs the widget's clean-ups.
+        let mounted = self.mount.replace(Mount::Removed);
+        drop(mounted);
         let container = self.container.clone();
         CONTAINERS.with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
@@ -257,8 +275,35 @@ pub fn mount_widget(
     });
     let _ = container.class_list().add_1("embed-root");
     let target = SendWrapper::new(container.clone());
-    let handle = leptos::mount::mount_to(container.clone(), move || {
-        let opened = url::open(&fragment);
+    let mount = Rc::new(RefCell::new(Mount::Opening));
+    let slot = Rc::clone(&mount);
+    let parent = container.clone();
+    // Opening an `s=` link awaits the browser's inflating. (Not Leptos's spawn_local: its
+    // executor starts with the first mount, and this may be the first.)
+    wasm_bindgen_futures::spawn_local(async move {
+        let opened = url::open(&fragment).await;
+        if !matches!(*slot.borrow(), Mount::Opening) {
+            return;
+        }
+        let handle = mount_opened(parent, target, opened, scheme, widget, href);
+        slot.replace(Mount::Mounted { _handle: handle });
+    });
+    EmbeddedWidget {
+        mount,
+        container: container.into(),
+    }
+}
+
+/// Mounts the widget `widget` of `opened` into `container`, which it themes.
+fn mount_opened(
+    container: web_sys::HtmlElement,
+    target: SendWrapper<web_sys::HtmlElement>,
+    opened: url::Opened,
+    scheme: Option<Scheme>,
+    widget: String,
+    href: String,
+) -> Box<dyn Any> {
+    let handle = leptos::mount::mount_to(container, move || {
         let pg = Playground::new(
             opened.scenario.clone(),
             scheme.unwrap_or_else(preferred_scheme),
@@ -279,10 +324,7 @@ pub fn mount_widget(
         }
         .into_any()
     });
-    EmbeddedWidget {
-        handle: Some(Box::new(handle)),
-        container: container.into(),
-    }
+    Box::new(handle)
 }
 
 /// One widget of `pg`, with its title, the link back to the playground, and any message.

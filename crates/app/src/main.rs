@@ -14,9 +14,17 @@ fn main() {
         return;
     }
     let fragment = whenasync_app::url::location_fragment();
-    if whenasync_app::url::widget_param(&fragment).is_some() {
-        leptos::mount::mount_to_body(whenasync_app::embed::EmbedApp);
-    } else {
-        leptos::mount::mount_to_body(whenasync_app::App);
-    }
+    // Opening an `s=` link awaits the browser's inflating; any other is ready at once. (Not
+    // Leptos's spawn_local: its executor starts with the first mount.)
+    wasm_bindgen_futures::spawn_local(async move {
+        let embed = whenasync_app::url::widget_param(&fragment).is_some();
+        let opened = whenasync_app::url::open(&fragment).await;
+        if embed {
+            leptos::mount::mount_to_body(move || {
+                leptos::view! { <whenasync_app::embed::EmbedApp opened /> }
+            });
+        } else {
+            leptos::mount::mount_to_body(move || leptos::view! { <whenasync_app::App opened /> });
+        }
+    });
 }

@@ -44,8 +44,9 @@ pub struct Opened {
     pub error: Option<String>,
 }
 
-/// Opens `fragment` (with or without `#`): an empty fragment is the landing preset.
-pub fn open(fragment: &str) -> Opened {
+/// Opens `fragment` (with or without `#`): an empty fragment is the landing preset. Only an
+/// `s=` link awaits anything: the browser inflating its scenario.
+pub async fn open(fragment: &str) -> Opened {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.trim().is_empty() {
         return Opened {
@@ -54,7 +55,24 @@ pub fn open(fragment: &str) -> Opened {
             error: None,
         };
     }
-    let opened = link::decode(fragment).and_then(|l| link::scenario_of(&l).map(|s| (s, l.view)));
+    let link = match link::parse(fragment) {
+        Ok(link::Parsed {
+            payload: link::Payload::Ready(source),
+            view,
+        }) => Ok(link::Link { source, view }),
+        Ok(link::Parsed {
+            payload: link::Payload::Deflated(bytes),
+            view,
+        }) => deflate::inflate_raw(&bytes, link::MAX_INFLATED_BYTES)
+            .await
+            .and_then(|json| link::scenario_from_json(&json))
+            .map(|sc| link::Link {
+                source: link::Source::Scenario(Box::new(sc)),
+                view,
+            }),
+        Err(e) => Err(e),
+    };
+    let opened = link.and_then(|l| link::scenario_of(&l).map(|s| (s, l.view)));
     match opened {
         Ok((scenario, view)) => Opened {
             scenario: Ok(scenario),
@@ -286,29 +304,36 @@ pub fn install(pg: Playground, error: Option<String>) {
             return;
         }
         cancel_pending(sync);
-        let opened = open(&fragment);
-        let Opened {
-            scenario,
-            view,
-            error,
-        } = opened;
-        if let Some(e) = error {
-            state.error.set(Some((e, INSTEAD_LATER)));
-            return;
-        }
-        state.error.set(None);
-        let Ok(scenario) = scenario else {
-            return;
-        };
-        sync.update_value(|s| s.applying = true);
-        pg.scenario.set(Some(scenario));
-        apply_view(pg, &view, true);
-        set_timeout(
-            move || {
-                let _ = sync.try_update_value(|s| s.applying = false);
-            },
-            Duration::from_millis(1),
-        );
+        leptos::task::spawn_local(async move {
+            let Opened {
+                scenario,
+                view,
+                error,
+            } = open(&fragment).await;
+            // Overtaken by another navigation while the link was inflating.
+            if location_fragment() != fragment {
+                return;
+            }
+            if let Some(e) = error {
+                state.error.try_set(Some((e, INSTEAD_LATER)));
+                return;
+            }
+            state.error.try_set(None);
+            let Ok(scenario) = scenario else {
+                return;
+            };
+            if sync.try_update_value(|s| s.applying = true).is_none() {
+                return;
+            }
+            pg.scenario.try_set(Some(scenario));
+            apply_view(pg, &view, true);
+            set_timeout(
+                move || {
+                    let _ = sync.try_update_value(|s| s.applying = false);
+                },
+                Duration::from_millis(1),
+            );
+        });
     };
     let popstate = window_event_listener(leptos::ev::popstate, move |_| on_navigate());
     let hashchange = window_event_listener(leptos::ev::hashchange, move |_| on_navigate());
@@ -442,17 +467,31 @@ mod tests {
         );
     }
 
+    /// `open(fragment)` for a link that needs no inflating: ready at its first poll.
+    fn open_now(fragment: &str) -> Opened {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        let mut opening = std::pin::pin!(open(fragment));
+        match opening
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(o) => o,
+            Poll::Pending => panic!("{fragment}: opening it awaited the browser"),
+        }
+    }
+
     #[test]
     fn a_bad_link_opens_the_landing_preset_with_its_reason() {
-        let o = open("#s=9.AAAA&m=1");
+        let o = open_now("#s=9.AAAA&m=1");
         assert_eq!(
             o.scenario.as_ref().map(|s| s.name.as_str()),
             Ok(crate::LANDING_PRESET)
         );
         assert!(o.error.is_some_and(|e| e.contains("newer version")));
-        let o = open("");
+        let o = open_now("");
         assert!(o.error.is_none() && o.scenario.is_ok());
-        let o = open("#preset=cpu-in-async-handler&m=1&lanes=task&t=5-900");
+        let o = open_now("#preset=cpu-in-async-handler&m=1&lanes=task&t=5-900");
         assert!(o.error.is_none(), "{:?}", o.error);
         assert_eq!(o.view.model, Some(1));
         assert!(o.view.by_task);

@@ -154,7 +154,8 @@ async fn gantt_chart_draws_the_run_in_theme_colours() {
 #[wasm_bindgen_test]
 async fn app_shows_every_model_with_summary_and_theme() {
     let root = container();
-    let _mounted = mount_to(root.clone(), App);
+    let opened = whenasync_app::url::open("").await;
+    let _mounted = mount_to(root.clone(), move || view! { <App opened /> });
     let canvases = drawn_canvases(&root, 4).await;
     for canvas in &canvases {
         let scheme = app::preferred_scheme();
@@ -380,4 +381,40 @@ async fn links_deflated_by_the_browser_open_their_scenario() {
     let opened = link::decode(&fragment).expect("the link decodes");
     assert_eq!(opened.view, view);
     assert_eq!(link::scenario_of(&opened).expect("valid"), edited);
+}
+
+/// The page inflates a link's scenario with the browser's `DecompressionStream`, a stranger's
+/// input: what miniz_oxide deflated comes back whole, a bomb stops at the limit, damaged or
+/// truncated bytes are errors.
+#[wasm_bindgen_test]
+async fn links_are_inflated_by_the_browser_within_the_limit() {
+    use whenasync_app::url::deflate::{inflate_raw, stored};
+    use whenasync_link::LinkError;
+
+    let text: Vec<u8> = (0..20_000).map(|i| b"whenasync "[i % 10]).collect();
+    let deflated = miniz_oxide::deflate::compress_to_vec(&text, 9);
+    assert_eq!(inflate_raw(&deflated, text.len()).await, Ok(text.clone()));
+    assert_eq!(
+        inflate_raw(&stored(&text), text.len()).await,
+        Ok(text.clone())
+    );
+    assert_eq!(
+        inflate_raw(&deflated, text.len() - 1).await,
+        Err(LinkError::TooLarge)
+    );
+    // 64 MiB of zeros in about 64 KB: stopped at the link limit, not inflated whole.
+    let bomb = miniz_oxide::deflate::compress_to_vec(&vec![0; 64 << 20], 9);
+    assert_eq!(
+        inflate_raw(&bomb, whenasync_link::MAX_INFLATED_BYTES).await,
+        Err(LinkError::TooLarge)
+    );
+    let damaged: Vec<u8> = deflated.iter().map(|b| b ^ 0x5a).collect();
+    assert_eq!(
+        inflate_raw(&damaged, text.len()).await,
+        Err(LinkError::BadCompression)
+    );
+    assert_eq!(
+        inflate_raw(&deflated[..deflated.len() / 2], text.len()).await,
+        Err(LinkError::BadCompression)
+    );
 }

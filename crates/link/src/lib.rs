@@ -11,11 +11,14 @@
 //! Format versions are forever: `tests/golden-links` holds links of every version with the
 //! summary each must reproduce.
 //!
-//! Decoding inflates here. Encoding deflates here with the `deflate` feature (on by default),
-//! in `encode`. Without it, a caller that deflates elsewhere (the page, with the browser's
-//! `CompressionStream`: 6 KB less wasm) encodes in two halves: [`source_param`], deflating
-//! what it asks for and finishing with [`scenario_param`], then [`fragment`].
+//! miniz_oxide deflates and inflates here under the `deflate` and `inflate` features (both on
+//! by default): `encode` and `decode`. Without them, a caller that compresses elsewhere (the
+//! page, with the browser's compression streams: 12 KB less gzipped wasm) encodes in two
+//! halves, [`source_param`] (deflating what it asks for and finishing with
+//! [`scenario_param`]) and [`fragment`]; and decodes in two, [`parse`] (inflating the
+//! [`Payload`] it may leave, within [`MAX_INFLATED_BYTES`]) and [`scenario_from_json`].
 
+#[cfg(feature = "inflate")]
 pub mod golden;
 
 use std::fmt;
@@ -192,7 +195,50 @@ pub fn link_for(scenario: &Scenario, view: View) -> Link {
 }
 
 /// Decodes a URL fragment (with or without the leading `#`).
+#[cfg(feature = "inflate")]
 pub fn decode(fragment: &str) -> Result<Link, LinkError> {
+    let parsed = parse(fragment)?;
+    let source = match parsed.payload {
+        Payload::Ready(source) => source,
+        Payload::Deflated(bytes) => {
+            let json =
+                miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED_BYTES)
+                    .map_err(|e| match e.status {
+                        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+                        _ => LinkError::BadCompression,
+                    })?;
+            Source::Scenario(Box::new(scenario_from_json(&json)?))
+        }
+    };
+    Ok(Link {
+        source,
+        view: parsed.view,
+    })
+}
+
+/// A link's fragment, read but for inflating its scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// Where the scenario comes from.
+    pub payload: Payload,
+    /// The view.
+    pub view: View,
+}
+
+/// The scenario of a [`Parsed`] link.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// A preset.
+    Ready(Source),
+    /// The raw-deflated JSON of an `s=` link: inflate it, stopping past
+    /// [`MAX_INFLATED_BYTES`] ([`LinkError::TooLarge`]; damaged bytes are
+    /// [`LinkError::BadCompression`]), then read it with [`scenario_from_json`].
+    Deflated(Vec<u8>),
+}
+
+/// Reads a URL fragment (with or without the leading `#`), all but inflating an `s=` link's
+/// scenario. A damaged view parameter is reported before a damaged scenario.
+pub fn parse(fragment: &str) -> Result<Parsed, LinkError> {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong {
@@ -209,7 +255,7 @@ pub fn decode(fragment: &str) -> Result<Link, LinkError> {
                 if presets::get(&name).is_none() {
                     return Err(LinkError::UnknownPreset(name));
                 }
-                source = Some(Source::Preset(name));
+                source = Some(Payload::Ready(Source::Preset(name)));
             }
             "s" => {
                 let (version, payload) = value.split_once('.').ok_or(LinkError::BadEncoding)?;
@@ -222,7 +268,11 @@ pub fn decode(fragment: &str) -> Result<Link, LinkError> {
                         },
                     );
                 }
-                source = Some(Source::Scenario(Box::new(unpack(payload)?)));
+                // Base64 of MAX_LINK_CHARS is at most 48 KiB: bounded before decoding.
+                let bytes = URL_SAFE_NO_PAD
+                    .decode(payload.trim_end_matches('='))
+                    .map_err(|_| LinkError::BadEncoding)?;
+                source = Some(Payload::Deflated(bytes));
             }
             "m" => {
                 view.model = match value {
@@ -249,8 +299,8 @@ pub fn decode(fragment: &str) -> Result<Link, LinkError> {
             _ => {}
         }
     }
-    let source = source.ok_or(LinkError::NoScenario)?;
-    Ok(Link { source, view })
+    let payload = source.ok_or(LinkError::NoScenario)?;
+    Ok(Parsed { payload, view })
 }
 
 /// The scenario a link names, parsed and validated.
@@ -274,19 +324,10 @@ pub fn scenario_of(link: &Link) -> Result<Scenario, LinkError> {
     Ok(sc)
 }
 
-/// URL-safe base64 → raw inflate (within [`MAX_INFLATED_BYTES`]) → scenario, with an edited
+/// The scenario of an `s=` link from its inflated JSON ([`Payload::Deflated`]), with an edited
 /// preset's texts restored.
-fn unpack(payload: &str) -> Result<Scenario, LinkError> {
-    // Base64 of MAX_LINK_CHARS is at most 48 KiB: bounded before decoding.
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| LinkError::BadEncoding)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_INFLATED_BYTES)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
-            _ => LinkError::BadCompression,
-        })?;
-    let text = std::str::from_utf8(&json).map_err(|_| LinkError::BadCompression)?;
+pub fn scenario_from_json(json: &[u8]) -> Result<Scenario, LinkError> {
+    let text = std::str::from_utf8(json).map_err(|_| LinkError::BadCompression)?;
     let mut sc = Scenario::from_json(text).map_err(LinkError::Scenario)?;
     if let Some(Ok(p)) = presets::get(&sc.name) {
         if sc.description.is_empty() && sc.claim.is_empty() {

@@ -1,5 +1,6 @@
 //! Links as strangers send them: round trips, hostile input, and the golden links of every
 //! format version.
+#![cfg(all(feature = "deflate", feature = "inflate"))]
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

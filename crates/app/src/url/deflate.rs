@@ -1,10 +1,11 @@
-//! Raw deflate (RFC 1951) for the page's links, by the browser's
-//! `CompressionStream("deflate-raw")`: the page does not carry a compressor of its own (6 KB
-//! less gzipped wasm). Opening a link inflates in `whenasync_link`, synchronously.
+//! Raw deflate (RFC 1951) for the page's links, by the browser's compression streams
+//! (`"deflate-raw"`): the page carries no compressor or inflater of its own (12 KB less
+//! gzipped wasm).
 
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use whenasync_link::LinkError;
 
 #[wasm_bindgen]
 extern "C" {
@@ -14,6 +15,52 @@ extern "C" {
 
     #[wasm_bindgen(constructor, js_class = "CompressionStream", catch)]
     fn new(format: &str) -> Result<CompressionStream, JsValue>;
+
+    /// `DecompressionStream`, likewise.
+    #[wasm_bindgen(js_name = DecompressionStream)]
+    type DecompressionStream;
+
+    #[wasm_bindgen(constructor, js_class = "DecompressionStream", catch)]
+    fn new(format: &str) -> Result<DecompressionStream, JsValue>;
+}
+
+/// `deflated` inflated, read a chunk at a time and abandoned past `limit` bytes: a link is a
+/// stranger's, and a few kilobytes may inflate to gigabytes.
+pub async fn inflate_raw(deflated: &[u8], limit: usize) -> Result<Vec<u8>, LinkError> {
+    let unsupported = |e: JsValue| {
+        leptos::logging::warn!("this browser cannot inflate links: {e:?}");
+        LinkError::BadCompression
+    };
+    let stream = bytes_stream(deflated).map_err(unsupported)?.pipe_through(
+        &DecompressionStream::new("deflate-raw")
+            .map_err(unsupported)?
+            .unchecked_into(),
+    );
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    loop {
+        // Damaged or truncated input rejects the read.
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| LinkError::BadCompression)?;
+        if Reflect::get(&chunk, &"done".into()).is_ok_and(|d| d.is_truthy()) {
+            return Ok(out);
+        }
+        let bytes: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .map_err(|_| LinkError::BadCompression)?
+            .unchecked_into();
+        if out.len() + bytes.length() as usize > limit {
+            let _ = reader.cancel();
+            return Err(LinkError::TooLarge);
+        }
+        let at = out.len();
+        out.resize(at + bytes.length() as usize, 0);
+        bytes.copy_to(&mut out[at..]);
+    }
+}
+
+fn bytes_stream(bytes: &[u8]) -> Result<web_sys::ReadableStream, JsValue> {
+    Ok(web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes)))?.stream())
 }
 
 /// `bytes`, raw-deflated by the browser; in stored blocks ([`stored`]) where it cannot.
@@ -28,10 +75,9 @@ pub async fn deflate_raw(bytes: &[u8]) -> Vec<u8> {
 }
 
 async fn compressed(bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes)))?;
     let pair: web_sys::ReadableWritablePair =
         CompressionStream::new("deflate-raw")?.unchecked_into();
-    let stream = blob.stream().pipe_through(&pair);
+    let stream = bytes_stream(bytes)?.pipe_through(&pair);
     let response = web_sys::Response::new_with_opt_readable_stream(Some(&stream))?;
     let buffer = JsFuture::from(response.array_buffer()?).await?;
     Ok(Uint8Array::new(&buffer).to_vec())
