@@ -13,7 +13,7 @@
 //!
 //! miniz_oxide deflates and inflates here under the `deflate` and `inflate` features (both on
 //! by default): `encode` and `decode`. Without them, a caller that compresses elsewhere (the
-//! page, with the browser's compression streams: 12 KB less gzipped wasm) encodes in two
+//! page, with the browser's compression streams: 9 KB less gzipped wasm) encodes in two
 //! halves, [`source_param`] (deflating what it asks for and finishing with
 //! [`scenario_param`]) and [`fragment`]; and decodes in two, [`parse`] (inflating the
 //! [`Payload`] it may leave, within [`MAX_INFLATED_BYTES`]) and [`scenario_from_json`].
@@ -245,7 +245,7 @@ pub fn parse(fragment: &str) -> Result<Parsed, LinkError> {
             len: fragment.len(),
         });
     }
-    let mut source = None;
+    let mut payload = None;
     let mut view = View::default();
     for pair in fragment.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -255,10 +255,10 @@ pub fn parse(fragment: &str) -> Result<Parsed, LinkError> {
                 if presets::get(&name).is_none() {
                     return Err(LinkError::UnknownPreset(name));
                 }
-                source = Some(Payload::Ready(Source::Preset(name)));
+                payload = Some(Payload::Ready(Source::Preset(name)));
             }
             "s" => {
-                let (version, payload) = value.split_once('.').ok_or(LinkError::BadEncoding)?;
+                let (version, encoded) = value.split_once('.').ok_or(LinkError::BadEncoding)?;
                 if version != LINK_VERSION.to_string() {
                     return Err(
                         if version.chars().all(|c| c.is_ascii_digit()) && !version.is_empty() {
@@ -270,9 +270,9 @@ pub fn parse(fragment: &str) -> Result<Parsed, LinkError> {
                 }
                 // Base64 of MAX_LINK_CHARS is at most 48 KiB: bounded before decoding.
                 let bytes = URL_SAFE_NO_PAD
-                    .decode(payload.trim_end_matches('='))
+                    .decode(encoded.trim_end_matches('='))
                     .map_err(|_| LinkError::BadEncoding)?;
-                source = Some(Payload::Deflated(bytes));
+                payload = Some(Payload::Deflated(bytes));
             }
             "m" => {
                 view.model = match value {
@@ -299,7 +299,7 @@ pub fn parse(fragment: &str) -> Result<Parsed, LinkError> {
             _ => {}
         }
     }
-    let payload = source.ok_or(LinkError::NoScenario)?;
+    let payload = payload.ok_or(LinkError::NoScenario)?;
     Ok(Parsed { payload, view })
 }
 

@@ -1,5 +1,5 @@
 //! Raw deflate (RFC 1951) for the page's links, by the browser's compression streams
-//! (`"deflate-raw"`): the page carries no compressor or inflater of its own (12 KB less
+//! (`"deflate-raw"`): the page carries no compressor or inflater of its own (9 KB less
 //! gzipped wasm).
 
 use js_sys::{Array, Reflect, Uint8Array};
