@@ -193,6 +193,22 @@ describe("links", () => {
     await context.close();
   });
 
+  test("a scenario loaded from a file adds one history entry, and Back returns", { skip }, async () => {
+    const { pg, context } = await open(server.url);
+    const length = await pg.historyLength();
+    // Not a preset as it stands: its link carries it, deflated by the browser a turn later.
+    const loaded = { ...preset("cpu-threads-gil"), seed: preset("cpu-threads-gil").seed + 2 };
+    await pg.load(loaded);
+    await pg.waitForHash(/^#s=1\.[A-Za-z0-9_-]+&m=compare$/);
+    await pg.waitForCharts();
+    assert.equal(await pg.historyLength(), length + 1);
+    await pg.page.goBack();
+    await pg.page.waitForFunction(() => /gather/i.test(document.querySelector('[data-testid="scenario-title"]').textContent));
+    await pg.waitForCharts();
+    assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+
   const edited = { ...preset("cpu-in-async-handler"), seed: preset("cpu-in-async-handler").seed + 1 };
   const good = packed(edited);
   const hostile = [

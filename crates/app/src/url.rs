@@ -211,19 +211,21 @@ struct Sync {
     packed: Option<(String, String)>,
     /// Counts the effect's runs: a deflate that ends after a later run is dropped.
     generation: u64,
+    /// What runs whose deflate was dropped leave to the next fragment settled: it is still the
+    /// first, or still owes history an entry.
+    owed: Change,
 }
 
 /// What the change that a fragment follows was, taken when it happened: a scenario being
 /// deflated may take a turn of the event loop.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Change {
     /// The first fragment: the address bar already holds what was opened (or a bad link, kept
     /// so it can be copied into a bug report).
     first: bool,
-    /// Another scenario (a preset from the gallery): an entry of its own in history.
-    new_scenario: bool,
-    /// A link from the address bar or history being applied: nothing is written.
-    applying: bool,
+    /// Another scenario (a preset from the gallery, not a link from the address bar or
+    /// history being applied): an entry of its own in history.
+    push: bool,
 }
 
 /// Keeps the URL in step with the playground while the current owner lives, shows why a link
@@ -246,15 +248,15 @@ pub fn install(pg: Playground, error: Option<String>) {
         }) else {
             return name;
         };
-        let change = Change {
-            first: prev.is_none(),
-            new_scenario: prev.is_some_and(|p| p != name),
-            applying: sync.with_value(|s| s.applying),
-        };
-        let generation = sync
+        let (change, generation) = sync
             .try_update_value(|s| {
+                let another = prev.as_ref().is_some_and(|p| *p != name) && !s.applying;
+                s.owed = Change {
+                    first: s.owed.first || prev.is_none(),
+                    push: s.owed.push || another,
+                };
                 s.generation += 1;
-                s.generation
+                (s.owed, s.generation)
             })
             .unwrap_or_default();
         let json = match param {
@@ -358,10 +360,11 @@ fn settle(
         state.source.try_set(Some(source));
     }
     // Held by the page's owner, which this may outlive by a turn of the event loop.
-    if sync
-        .try_update_value(|s| s.latest = fragment.clone())
-        .is_none()
-    {
+    let settled = sync.try_update_value(|s| {
+        s.latest = fragment.clone();
+        s.owed = Change::default();
+    });
+    if settled.is_none() {
         return;
     }
     if change.first {
@@ -371,7 +374,7 @@ fn settle(
         cancel_pending(sync);
         return;
     }
-    if change.new_scenario && !change.applying {
+    if change.push {
         cancel_pending(sync);
         write_url(&fragment, true);
     } else if sync.try_with_value(|s| s.pending.is_none()) == Some(true) {
