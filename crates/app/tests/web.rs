@@ -418,3 +418,34 @@ async fn links_are_inflated_by_the_browser_within_the_limit() {
         Err(LinkError::BadCompression)
     );
 }
+
+/// A browser without the compression streams: links are written in stored blocks, which
+/// still open anywhere, and an `s=` link says why it cannot open rather than that it is
+/// damaged.
+#[wasm_bindgen_test]
+async fn without_compression_streams_links_degrade_and_say_why() {
+    use js_sys::Reflect;
+    use whenasync_app::url::deflate::{deflate_raw, inflate_raw, stored};
+    use whenasync_link::LinkError;
+
+    let global = js_sys::global();
+    let names = ["CompressionStream", "DecompressionStream"];
+    let saved: Vec<_> = names
+        .iter()
+        .map(|n| Reflect::get(&global, &(*n).into()).expect("the browser has it"))
+        .collect();
+    for n in names {
+        Reflect::delete_property(&global, &n.into()).expect("deleted");
+    }
+    let text = b"whenasync whenasync whenasync whenasync".to_vec();
+    let deflated = deflate_raw(&text).await;
+    let inflated = inflate_raw(&miniz_oxide::deflate::compress_to_vec(&text, 9), 1000).await;
+    for (n, v) in names.iter().zip(&saved) {
+        Reflect::set(&global, &(*n).into(), v).expect("restored");
+    }
+    assert_eq!(deflated, stored(&text));
+    assert_eq!(inflated, Err(LinkError::NoInflater));
+    assert!(LinkError::NoInflater
+        .to_string()
+        .contains("this browser cannot"));
+}

@@ -86,6 +86,9 @@ pub enum LinkError {
     BadCompression,
     /// The payload inflates past [`MAX_INFLATED_BYTES`].
     TooLarge,
+    /// Nothing here can inflate the payload: a browser without
+    /// `DecompressionStream("deflate-raw")`, which the page inflates with.
+    NoInflater,
     /// A view parameter has a bad value.
     BadParameter(String),
     /// The scenario inside is not valid.
@@ -107,6 +110,7 @@ impl fmt::Display for LinkError {
             LinkError::BadEncoding => write!(f, "the link is damaged or truncated (its scenario is not valid base64)"),
             LinkError::BadCompression => write!(f, "the link is damaged or truncated (its scenario does not decompress)"),
             LinkError::TooLarge => write!(f, "the link's scenario decompresses past the limit of {MAX_INFLATED_BYTES} bytes"),
+            LinkError::NoInflater => write!(f, "this browser cannot decompress the link's scenario (it has no DecompressionStream for deflate-raw); a current Chrome, Edge, Firefox or Safari can"),
             LinkError::BadParameter(p) => write!(f, "the link has a bad parameter: {p}"),
             LinkError::Scenario(e) => write!(f, "the link's scenario is invalid: {e}"),
         }

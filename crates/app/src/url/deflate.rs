@@ -29,7 +29,7 @@ extern "C" {
 pub async fn inflate_raw(deflated: &[u8], limit: usize) -> Result<Vec<u8>, LinkError> {
     let unsupported = |e: JsValue| {
         leptos::logging::warn!("this browser cannot inflate links: {e:?}");
-        LinkError::BadCompression
+        LinkError::NoInflater
     };
     let stream = bytes_stream(deflated).map_err(unsupported)?.pipe_through(
         &DecompressionStream::new("deflate-raw")
