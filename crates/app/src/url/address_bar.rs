@@ -60,13 +60,22 @@ pub fn install(pg: Playground, error: Option<String>) {
     provide_context(state);
     let sync = StoredValue::new_local(Sync::default());
 
+    // The scenario's name and half of the link, worked out once per scenario: a zoom or a pan
+    // changes only the view's half.
+    let scenario_half = Memo::new(move |_| {
+        pg.scenario.with(|s| {
+            s.as_ref().map(|s| {
+                let source = link::link_for(s, LinkView::default()).source;
+                (s.name.clone(), link::source_param(&source))
+            })
+        })
+    });
+
     Effect::new(move |prev: Option<Option<String>>| {
-        let name = pg.scenario.with(|s| s.as_ref().map(|s| s.name.clone()));
+        let half = scenario_half.get();
+        let name = half.as_ref().map(|(name, _)| name.clone());
         let view = view_of(pg, None);
-        let Some(param) = pg.scenario.with(|s| {
-            s.as_ref()
-                .map(|s| link::source_param(&link::link_for(s, LinkView::default()).source))
-        }) else {
+        let Some((_, param)) = half else {
             return name;
         };
         let (change, generation) = sync
