@@ -31,6 +31,8 @@ summary() {
     css=$(cat dist/*.css 2>/dev/null | gzip -9 | wc -c)
     echo "  page transfer (gzip -9): wasm $((wasm / 1024)) KiB + JS $((js / 1024)) KiB + CSS $((css / 1024)) KiB = $(((wasm + js + css) / 1024)) KiB"
   fi
+  # A stage that fails for want of space says so in its own output; this line says how much.
+  echo "  disk: $(df -Ph . | awk 'NR == 2 { print $4 " free of " $2 }') where target/ is $(du -sh target 2>/dev/null | cut -f1)"
   echo "stages: $passed passed, $failed failed"
 }
 
@@ -65,7 +67,18 @@ stage "docs (rustdoc, warnings denied)" env RUSTDOCFLAGS="-D warnings" \
 stage "docs (wasm-only parts)" env RUSTDOCFLAGS="-D warnings" \
   cargo doc --no-deps -p whenasync-app -p whenasync-worker --target wasm32-unknown-unknown
 stage "tests (native)" cargo test --workspace
-stage "tests (wasm, headless Chromium)" cargo test --target wasm32-unknown-unknown -p whenasync-app --tests
+# ChromeDriver leaves a Chromium profile (about 70 MB) in $TMPDIR for every test binary it
+# runs; they go to target/ instead, and are cleared when the stage ends.
+wasm_tests() {
+  local tmp=$PWD/target/tmp/wasm-tests rc
+  mkdir -p "$tmp"
+  TMPDIR=$tmp cargo test --target wasm32-unknown-unknown -p whenasync-app --tests
+  rc=$?
+  rm -rf "$tmp"
+  return "$rc"
+}
+
+stage "tests (wasm, headless Chromium)" wasm_tests
 stage "page build (/)" scripts/build-page.sh
 stage "page build (/whenasync/)" scripts/build-page.sh \
   --public-url /whenasync/ --dist "$SUBPATH_DIST"

@@ -4,7 +4,7 @@
 // against the release build.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "./server.mjs";
@@ -20,10 +20,11 @@ describe("the custom element on another origin", () => {
   const skip = buildOrSkip(DIST);
   let site;
   let host;
+  let dir;
   before(async () => {
     if (skip) return;
     site = await serve(DIST, "/", { cors: true });
-    const dir = mkdtempSync(join(tmpdir(), "whenasync-host-"));
+    dir = mkdtempSync(join(tmpdir(), "whenasync-host-"));
     writeFileSync(
       join(dir, "index.html"),
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A host</title><link rel="icon" href="data:,">
@@ -48,6 +49,7 @@ describe("the custom element on another origin", () => {
   after(async () => {
     await site?.close();
     await host?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test("loads the site's script and wasm with CORS and renders in the shadow root", { skip }, async () => {

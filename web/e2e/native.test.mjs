@@ -6,7 +6,7 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bigScenario, packed, PlaygroundPage } from "./playground.mjs";
@@ -74,9 +74,11 @@ describe("the page's runs are the command line's", () => {
     });
   }
 
-  test("100,000 Poisson arrivals, simulated in a Web Worker", { skip, timeout: 180_000 }, async () => {
+  test("100,000 Poisson arrivals, simulated in a Web Worker", { skip, timeout: 180_000 }, async (t) => {
     const scenario = bigScenario(100_000, [{ kind: "threads", workers: 8 }]);
-    const file = join(mkdtempSync(join(tmpdir(), "whenasync-")), "server.json");
+    const dir = mkdtempSync(join(tmpdir(), "whenasync-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "server.json");
     writeFileSync(file, JSON.stringify(scenario));
     const [{ model, csv }] = await pageCsvs(server.url, `#${packed(scenario)}`, { inWorker: true });
     assert.equal(model, "threads(8)");

@@ -18,7 +18,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("whenasync-cli-{}", std::process::id()));
+    // Cargo's scratch directory for integration tests, inside target/: nothing is left in /tmp.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write");
@@ -103,7 +104,7 @@ fn run_prints_a_readable_summary_with_insights_and_verdict() {
 
 #[test]
 fn trace_writes_chrome_trace_events() {
-    let path = std::env::temp_dir().join(format!("whenasync-trace-{}.json", std::process::id()));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("trace.json");
     let o = whenasync(&[
         "trace",
         "gather-10-queries",

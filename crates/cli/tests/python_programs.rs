@@ -23,7 +23,8 @@ fn whenasync(args: &[&str]) -> Output {
 }
 
 fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("whenasync-py-{}", std::process::id()));
+    // Cargo's scratch directory for integration tests, inside target/: nothing is left in /tmp.
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-programs");
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
