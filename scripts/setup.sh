@@ -20,6 +20,13 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
+# Disk: a clean run of scripts/test.sh writes about 4 GB (target/ and node_modules/). Too
+# little space fails a stage halfway, with "No space left on device" in its output; say so first.
+free_kib=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [ "${free_kib:-0}" -lt $((6 * 1024 * 1024)) ]; then
+  say "warning: $((free_kib / 1024)) MiB free here; a clean run of the tests writes about 4 GB"
+fi
+
 # The Rust target the browser build compiles to.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
