@@ -24,12 +24,14 @@ summary() {
     printf '  %-4s %5ss  %s\n' "${results[$i]}" "${seconds[$i]}" "${names[$i]}"
   done
   if [ -f dist/index.html ]; then
-    # What the page loads, its workers included (they run its wasm); embed.js is for host pages.
-    local wasm js css
-    wasm=$(cat dist/*.wasm 2>/dev/null | gzip -9 | wc -c)
-    js=$(find dist -maxdepth 1 -name '*.js' ! -name embed.js -exec cat {} + | gzip -9 | wc -c)
+    # What the page loads, its workers included (they run its wasm); embed.js is for host
+    # pages, and the Python writer (whenasync-python*) loads when a Python dialog first opens.
+    local wasm js css writer
+    wasm=$(find dist -maxdepth 1 -name '*.wasm' ! -name 'whenasync-python*' -exec cat {} + | gzip -9 | wc -c)
+    js=$(find dist -maxdepth 1 -name '*.js' ! -name embed.js ! -name 'whenasync-python*' -exec cat {} + | gzip -9 | wc -c)
     css=$(cat dist/*.css 2>/dev/null | gzip -9 | wc -c)
-    echo "  page transfer (gzip -9): wasm $((wasm / 1024)) KiB + JS $((js / 1024)) KiB + CSS $((css / 1024)) KiB = $(((wasm + js + css) / 1024)) KiB"
+    writer=$(cat dist/whenasync-python* 2>/dev/null | gzip -9 | wc -c)
+    echo "  page transfer (gzip -9): wasm $((wasm / 1024)) KiB + JS $((js / 1024)) KiB + CSS $((css / 1024)) KiB = $(((wasm + js + css) / 1024)) KiB; on demand: Python writer $((writer / 1024)) KiB"
   fi
   # A stage that fails for want of space says so in its own output; this line says how much.
   echo "  disk: $(df -Ph . | awk 'NR == 2 { print $4 " free of " $2 }') where target/ is $(du -sh target 2>/dev/null | cut -f1)"
@@ -61,11 +63,11 @@ stage() {
 stage "set-up" scripts/setup.sh
 stage "format" cargo fmt --all -- --check
 stage "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
-stage "clippy (wasm)" cargo clippy -p whenasync-app -p whenasync-worker --all-targets --target wasm32-unknown-unknown -- -D warnings
+stage "clippy (wasm)" cargo clippy -p whenasync-app -p whenasync-worker -p whenasync-python-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
 stage "docs (rustdoc, warnings denied)" env RUSTDOCFLAGS="-D warnings" \
   cargo doc --no-deps --workspace
 stage "docs (wasm-only parts)" env RUSTDOCFLAGS="-D warnings" \
-  cargo doc --no-deps -p whenasync-app -p whenasync-worker --target wasm32-unknown-unknown
+  cargo doc --no-deps -p whenasync-app -p whenasync-worker -p whenasync-python-wasm --target wasm32-unknown-unknown
 stage "tests (native)" cargo test --workspace
 # ChromeDriver leaves a Chromium profile (about 70 MB) in $TMPDIR for every test binary it
 # runs; they go to target/ instead, and are cleared when the stage ends.

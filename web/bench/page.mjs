@@ -1,7 +1,8 @@
 // The page's benchmark: Playwright drives the release build (dist/) in headless Chromium and
 // prints what a user waits for. A measurement, not a test: run `scripts/bench-page.sh`.
 //
-//   transfer     gzip -9 size of what the page loads (wasm + JS + CSS; the workers run the same wasm)
+//   transfer     gzip -9 size of what the page loads (wasm + JS + CSS; the workers run the same wasm),
+//                and of the Python writer, which loads on demand
 //   first chart  navigation → every Gantt chart of the landing preset drawn (median of 3); then
 //                the same over throttled networks, the files gzipped as a static host sends them
 //   edit         an edit → every chart redrawn, 1,000 tasks × 4 models (median of 41 edits),
@@ -22,10 +23,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const row = (what, figure) => console.log(`${what.padEnd(44)} ${figure}`);
 
 function transfer() {
-  const files = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "embed.js");
-  const sizes = files.map((f) => [f, gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length]);
-  const total = sizes.reduce((a, [, n]) => a + n, 0);
-  row("page transfer (gzip -9)", `${(total / 1024).toFixed(1)} KiB (${sizes.map(([f, n]) => `${f.replace(/-[0-9a-f]{15,16}/, "")} ${(n / 1024).toFixed(1)}`).join(", ")})`);
+  const built = readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== "embed.js");
+  const kib = (what, files) => {
+    const sizes = files.map((f) => [f, gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length]);
+    const total = sizes.reduce((a, [, n]) => a + n, 0);
+    row(what, `${(total / 1024).toFixed(1)} KiB (${sizes.map(([f, n]) => `${f.replace(/-[0-9a-f]{15,16}/, "")} ${(n / 1024).toFixed(1)}`).join(", ")})`);
+  };
+  // The Python writer loads when a Python dialog first opens, not with the page.
+  const writer = (f) => f.startsWith("whenasync-python");
+  kib("page transfer (gzip -9)", built.filter((f) => !writer(f)));
+  kib("Python writer, on demand (gzip -9)", built.filter(writer));
 }
 
 async function page(browser, url) {

@@ -457,11 +457,27 @@ describe("charts at a sub-path", () => {
     await context.close();
   });
 
-  // One wasm for the page and its workers (crates/app/src/workers.rs).
-  test("the workers run the page's own wasm: one wasm in the build", { skip }, () => {
-    const wasm = readdirSync(SUBPATH_DIST).filter((f) => f.endsWith(".wasm"));
-    assert.equal(wasm.length, 1, `${wasm}`);
+  // One wasm for the page and its workers (crates/app/src/workers.rs); the only other is the
+  // Python writer's (crates/python-wasm), which loads on demand.
+  test("the workers run the page's own wasm: one wasm in the build, and the Python writer's", { skip }, () => {
+    const wasm = readdirSync(SUBPATH_DIST).filter((f) => f.endsWith(".wasm")).sort();
+    assert.equal(wasm.length, 2, `${wasm}`);
     assert.match(wasm[0], /^whenasync-app-[0-9a-f]+_bg\.wasm$/);
+    assert.equal(wasm[1], "whenasync-python_bg.wasm");
+  });
+
+  test("the Python writer loads from under the sub-path", { skip }, async () => {
+    const before = server.requests.length;
+    const { pg, context } = await open(server.url);
+    const dialog = await pg.openPython("async");
+    assert.match(await dialog.getByTestId("python-code").textContent(), /^# Model: async — /m);
+    const writer = server.requests.slice(before).filter((r) => r.path.includes("whenasync-python"));
+    assert.deepEqual(writer.map((r) => [r.path.split("?")[0], r.status]).sort(), [
+      ["/whenasync/whenasync-python.js", 200],
+      ["/whenasync/whenasync-python_bg.wasm", 200],
+    ]);
+    assert.deepEqual(pg.problems, []);
+    await context.close();
   });
 
   test("the workers load after the landing charts, before anything needs them", { skip }, async () => {

@@ -1,13 +1,16 @@
 // End-to-end: the Python program of the scenario on screen under one model (the text
-// `whenasync python` prints), written as the dialog opens, even while the workers are busy
-// with a big scenario: Copy puts it on the clipboard (or selects it where there is no
-// clipboard), Download saves it as .py, Esc closes and gives the focus back, dark mode is
-// readable. Run by scripts/test.sh against the release build.
-import { describe, test } from "node:test";
+// `whenasync python` prints), written as the dialog opens by the Python writer, a wasm module
+// that the page fetches only then, even while the workers are busy with a big scenario: Copy
+// puts it on the clipboard (or selects it where there is no clipboard), Download saves it as
+// .py, Esc closes and gives the focus back, dark mode is readable, and a writer that fails to
+// load says so and is tried again. Run by scripts/test.sh against the release build.
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bigScenario, PlaygroundPage } from "./playground.mjs";
+import { serve } from "./server.mjs";
 import { buildOrSkip, SCREENSHOTS, useBrowser, useServer } from "./harness.mjs";
 
 const DIST = process.env.WHENASYNC_E2E_DIST ?? "dist";
@@ -42,7 +45,11 @@ describe("the Python program", () => {
       permissions: ["clipboard-read", "clipboard-write"],
     });
     assert.deepEqual(await pg.models(), ["sync", "threads(4)", "processes(4, fork)"]);
+    // The page does not fetch the writer until a program is asked for.
+    const writer = () => server.requests.filter((r) => r.path.includes("whenasync-python")).map((r) => r.path.split("?")[0]);
+    assert.deepEqual(writer(), []);
     const dialog = await pg.openPython("threads(4)");
+    assert.deepEqual(writer().sort(), ["/whenasync-python.js", "/whenasync-python_bg.wasm"]);
     assert.match(await dialog.getByRole("heading").innerText(), /Python program · threads\(4\)/);
     const code = dialog.getByTestId("python-code");
     const program = await code.textContent();
@@ -135,20 +142,63 @@ describe("the Python program", () => {
     await context.close();
   });
 
-  test("the program is there as the dialog opens, while the workers trace a big scenario", { skip, timeout: 120_000 }, async () => {
+  test("the program arrives while the workers still trace a big scenario", { skip, timeout: 120_000 }, async () => {
     const { pg, context } = await open(server.url);
     await pg.load(bigScenario(100_000));
     // The figures are up; the workers are busy with the whole runs.
-    await pg.page.getByTestId("trace-pending").first().waitFor({ timeout: 100_000 });
-    // Opened and read in one task of the page: nothing was waited for.
-    const program = await pg.page.evaluate(() => {
-      document.querySelector('[data-testid="export-python"]').click();
-      return document.querySelector('[data-testid="python-dialog"][open] [data-testid="python-code"]')?.textContent ?? "";
-    });
+    const pending = pg.page.getByTestId("trace-pending");
+    await pending.first().waitFor({ timeout: 100_000 });
+    // The writer has a worker of its own: the program does not wait for the traces.
+    const dialog = await pg.openPython(await pg.runPanels.first().getAttribute("data-model"));
+    assert.ok((await pending.count()) > 0, "every trace was in before the program");
+    const program = await dialog.getByTestId("python-code").textContent();
     assert.ok(program.startsWith("#!/usr/bin/env python3\n"), program.slice(0, 200));
     // Over the generator's limit of tasks, the program says so (as `whenasync python` does).
     assert.match(program, /100000 tasks is over the limit/);
     assert.deepEqual(pg.problems, []);
+    await context.close();
+  });
+});
+
+describe("a Python writer that fails to load", () => {
+  const skip = buildOrSkip(DIST);
+  // A copy of the build without the writer's wasm, as a deploy that lost it would serve.
+  let dir;
+  let site;
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(join(tmpdir(), "whenasync-nowriter-"));
+    cpSync(DIST, dir, { recursive: true });
+    renameSync(join(dir, "whenasync-python_bg.wasm"), join(dir, "lost.wasm"));
+    site = await serve(dir, "/");
+  });
+  after(async () => {
+    await site?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("says why there is no program, and the next opening tries again", { skip }, async () => {
+    const { pg, context } = await open(site.url, { fragment: "#preset=gather-10-queries&m=1" });
+    await pg.runPanel("async").getByTestId("export-python").click();
+    const dialog = pg.page.locator('[data-testid="python-dialog"][open]');
+    const notice = dialog.getByTestId("python-notice");
+    await pg.page.waitForFunction(() =>
+      /^No program: the Python writer could not run \(.*\); open this again to retry$/.test(document.querySelector('[data-testid="python-dialog"][open] [data-testid="python-notice"]')?.textContent),
+    );
+    assert.match(await notice.textContent(), /404 Not Found/);
+    assert.equal(await dialog.getByTestId("python-code").isVisible(), false);
+    assert.equal(await dialog.getByTestId("python-copy").isDisabled(), true);
+    assert.equal(await dialog.getByTestId("python-download").isDisabled(), true);
+    // The playground goes on: close, put the wasm back, open again.
+    await dialog.getByTestId("python-close").click();
+    renameSync(join(dir, "lost.wasm"), join(dir, "whenasync-python_bg.wasm"));
+    const again = await pg.openPython("async");
+    assert.match(await again.getByTestId("python-code").textContent(), /^import asyncio$/m);
+    assert.deepEqual(
+      pg.problems.filter((p) => !/whenasync-python_bg\.wasm/.test(p)),
+      [],
+      "nothing but the lost wasm went wrong",
+    );
     await context.close();
   });
 });

@@ -1,9 +1,9 @@
 //! "Python": the runnable program of the scenario on screen under one model — the text
 //! `whenasync python` prints — in a dialog with Copy and Download .py.
 //!
-//! The program is written when the dialog opens, on the main thread: at the generator's
-//! limit of [`python::MAX_TASKS`] tasks it takes milliseconds, and a worker would make it wait
-//! behind whatever runs the pool has under way (seconds, for a big scenario).
+//! The program is written when the dialog opens, by the Python writer (`python_panel/writer.rs`): a wasm
+//! module of its own, loaded in a worker of its own the first time, so that the page does not
+//! carry the generator, and a program never waits behind the runs the pool has under way.
 //!
 //! The chip and dialog's fixed markup is one constant (`HTML`, no data in it), and its few
 //! moving parts are written directly: about half what the same dialog costs as reactive views.
@@ -12,11 +12,13 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlDialogElement, HtmlElement};
-use whenasync_sim::{python, validate, Scenario};
+use whenasync_sim::Scenario;
 
 use crate::app::Playground;
 use crate::exports::{download_text, file_stem};
 use crate::share::copy_text;
+
+mod writer;
 
 /// How long "Copied" stays, ms.
 const CONFIRM_MS: u64 = 4000;
@@ -76,17 +78,6 @@ fn select_code(dialog: &Element) {
     }
 }
 
-/// The program of model `index` of `scenario`, or why there is none.
-fn program_of(scenario: &Scenario, index: usize) -> Result<String, String> {
-    let checked = validate(scenario).map_err(|e| e.to_string())?;
-    let model = checked
-        .scenario
-        .models
-        .get(index)
-        .ok_or_else(|| format!("the scenario has no model {index}"))?;
-    Ok(python::program(&checked, model))
-}
-
 /// The "Python" chip of run `index`'s exports, and the dialog it opens.
 #[component]
 pub fn PythonButton(
@@ -96,6 +87,8 @@ pub fn PythonButton(
     let pg = expect_context::<Playground>();
     // The program on show, for Copy and Download.
     let program = StoredValue::new(None::<String>);
+    // Counts the dialog's openings: an answer for an earlier one is not shown.
+    let opened = StoredValue::new(0u32);
     let root = NodeRef::<leptos::html::Span>::new();
     let dialog = move || {
         root.get_untracked()
@@ -129,16 +122,30 @@ pub fn PythonButton(
         }
         say(&d, "run", &format!("python3 {}.py", stem()));
         say(&d, "status", "");
-        let written = pg.scenario.with_untracked(|s| match s {
-            Some(s) => program_of(s, index),
-            None => Err("no scenario is loaded".into()),
-        });
-        match &written {
-            Ok(text) => show_program(&d, Ok(text)),
-            Err(why) => show_program(&d, Err(&format!("No program: {why}"))),
-        }
-        program.set_value(written.ok());
+        program.set_value(None);
+        show_program(&d, Err("Writing the program…"));
         let _ = d.show_modal();
+        let this = opened.get_value().wrapping_add(1);
+        opened.set_value(this);
+        let shown = d.clone();
+        let done: writer::Done = Box::new(move |written| {
+            // Closed, reopened, or gone with its run panel meanwhile: not for this dialog.
+            if !shown.open() || opened.try_get_value() != Some(this) {
+                return;
+            }
+            match &written {
+                Ok(text) => show_program(&shown, Ok(text)),
+                Err(why) => show_program(&shown, Err(&format!("No program: {why}"))),
+            }
+            program.try_set_value(written.ok());
+        });
+        match pg
+            .scenario
+            .with_untracked(|s| s.as_ref().map(Scenario::to_json))
+        {
+            Some(json) => writer::write(json, index, done),
+            None => done(Err("no scenario is loaded".into())),
+        }
     };
     // Another scenario loaded meanwhile (the Back button) makes the program stale: close.
     Effect::new(move |ran: Option<()>| {

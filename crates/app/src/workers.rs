@@ -262,22 +262,46 @@ fn worker_url(script: &web_sys::Url) -> Result<String, String> {
     Ok(stub)
 }
 
-/// Starts one worker in a free slot, and sends it this module to run.
-fn start_worker() -> Result<(), String> {
+/// The page's build: the hash in its JS glue's name (`whenasync-app-<hash>.js`), or the
+/// whole name where there is none.
+pub fn page_build() -> String {
+    GLUE_URL.with(|glue| {
+        let path = glue.split(['?', '#']).next().unwrap_or_default();
+        let name = path.rsplit('/').next().unwrap_or_default();
+        let stem = name.strip_suffix(".js").unwrap_or(name);
+        stem.rsplit('-').next().unwrap_or(stem).to_owned()
+    })
+}
+
+/// The URL of `file` beside the page's JS glue.
+pub fn beside_glue(file: &str) -> Result<web_sys::Url, String> {
     let glue = GLUE_URL.with(String::clone);
-    let script = web_sys::Url::new_with_base(WORKER_SCRIPT, &glue)
-        .map_err(|e| format!("cannot locate {WORKER_SCRIPT} beside {glue}: {e:?}"))?;
+    web_sys::Url::new_with_base(file, &glue)
+        .map_err(|e| format!("cannot locate {file} beside {glue}: {e:?}"))
+}
+
+/// Starts a module worker on [`WORKER_SCRIPT`] and posts it `{ glue, module }`: the script
+/// imports the JS glue at `glue`, instantiates `module` (a `WebAssembly.Module`, or the URL
+/// of a wasm file) with it, and calls the glue's `whenasync_serve_worker`.
+pub fn start_module_worker(glue: &str, module: &JsValue) -> Result<Worker, String> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options(&worker_url(&script)?, &options)
+    let worker = Worker::new_with_options(&worker_url(&beside_glue(WORKER_SCRIPT)?)?, &options)
         .map_err(|e| format!("cannot start a Web Worker: {e:?}"))?;
     let boot = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&boot, &"glue".into(), &glue.into());
-    let _ = js_sys::Reflect::set(&boot, &"module".into(), &wasm_bindgen::module());
+    let _ = js_sys::Reflect::set(&boot, &"module".into(), module);
     if let Err(e) = worker.post_message(&boot) {
         worker.terminate();
         return Err(format!("cannot start a Web Worker: {e:?}"));
     }
+    Ok(worker)
+}
+
+/// Starts one worker in a free slot, and sends it this module to run.
+fn start_worker() -> Result<(), String> {
+    let glue = GLUE_URL.with(String::clone);
+    let worker = start_module_worker(&glue, &wasm_bindgen::module())?;
     let index = POOL.with(|p| {
         let mut p = p.borrow_mut();
         match p.slots.iter().position(Option::is_none) {
