@@ -1,9 +1,10 @@
 //! "Python": the runnable program of the scenario on screen under one model — the text
 //! `whenasync python` prints — in a dialog with Copy and Download .py.
 //!
-//! The program is written when the dialog opens, by the Python writer (`python_panel/writer.rs`): a wasm
-//! module of its own, loaded in a worker of its own the first time, so that the page does not
-//! carry the generator, and a program never waits behind the runs the pool has under way.
+//! The program is written when the dialog opens, by the Python writer
+//! (`python_panel/writer.rs`): a wasm module of its own, loaded in a worker of its own the
+//! first time, so that the page does not carry the generator, and a program never waits
+//! behind the runs the pool has under way.
 //!
 //! The chip and dialog's fixed markup is one constant (`HTML`, no data in it), and its few
 //! moving parts are written directly: about half what the same dialog costs as reactive views.

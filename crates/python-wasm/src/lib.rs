@@ -1,7 +1,7 @@
 //! The playground's Python writer, built as a wasm module of its own.
 //!
 //! The runnable program of a scenario (`whenasync python`, [`whenasync_sim::python`]) is
-//! 21 KB of gzipped wasm that only the "Python" dialog needs, so the page does not carry it.
+//! 16 KiB of gzipped wasm that only the "Python" dialog needs, so the page does not carry it.
 //! The first time the dialog opens, the page starts one Web Worker on its usual script
 //! (`web/whenasync-worker.js`), which imports this module's glue (`whenasync-python.js`) and
 //! calls its `whenasync_serve_worker` (`serve`, in wasm builds). The exchange:

@@ -1,5 +1,5 @@
 //! The page's side of the Python writer (`crates/python-wasm`): a wasm module of its own, so
-//! that the page does not carry the generator (21 KB gzipped). It runs in one Web Worker,
+//! that the page does not carry the generator (16 KiB gzipped). It runs in one Web Worker,
 //! started the first time a program is asked for and kept for the page's life; the pool's
 //! workers, which may be busy for seconds with a big scenario, never see these requests.
 //!
@@ -55,13 +55,17 @@ pub fn write(scenario: String, model: usize, done: Done) {
     }
     let failed = WRITER.with_borrow_mut(|w| {
         let w = w.as_mut()?;
-        if w.ready {
-            if let Err(e) = w.worker.post_message(&message) {
-                return Some(format!("cannot reach the Python writer: {e:?}"));
-            }
-        }
+        // Posted now if the writer is ready, else once it says so. Waiting either way, so
+        // that a failure to post reaches this request's `done`.
+        let posted = if w.ready {
+            w.worker.post_message(&message)
+        } else {
+            Ok(())
+        };
         w.waiting = Some((id, message.into(), done));
-        None
+        posted
+            .err()
+            .map(|e| format!("cannot reach the Python writer: {e:?}"))
     });
     if let Some(why) = failed {
         fail(why);
