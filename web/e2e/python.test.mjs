@@ -144,7 +144,7 @@ describe("the Python program", () => {
 
   test("the program arrives while the workers still trace a big scenario", { skip, timeout: 120_000 }, async () => {
     const { pg, context } = await open(server.url);
-    // The writer is loaded first, so that what is timed below is the request, not the fetch.
+    // The writer is loaded first: what races the traces below is the request, not the fetch.
     const first = () => pg.runPanels.first().getAttribute("data-model");
     await (await pg.openPython(await first())).getByTestId("python-close").click();
     await pg.load(bigScenario(100_000));
