@@ -2,6 +2,8 @@
 // page's own wasm: the page's first message names the page's JS glue and carries its
 // WebAssembly.Module, already compiled, so nothing is downloaded or compiled again. Once
 // instantiated, the wasm takes the messages over and posts Ready (crates/worker/src/shell.rs).
+// The Python writer's worker starts here too, with its own glue and its wasm's URL instead
+// (crates/app/src/python_panel/writer.rs, crates/python-wasm).
 self.addEventListener("message", async function boot(event) {
   self.removeEventListener("message", boot);
   try {
