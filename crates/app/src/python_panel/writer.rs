@@ -53,23 +53,29 @@ pub fn write(scenario: String, model: usize, done: Done) {
             Err(why) => return done(Err(why)),
         }
     }
+    // Waiting first, so that a failure to post reaches this request's `done`; posted now if
+    // the writer is ready, else once it says so.
     let failed = WRITER.with_borrow_mut(|w| {
         let w = w.as_mut()?;
-        // Posted now if the writer is ready, else once it says so. Waiting either way, so
-        // that a failure to post reaches this request's `done`.
-        let posted = if w.ready {
-            w.worker.post_message(&message)
-        } else {
-            Ok(())
-        };
         w.waiting = Some((id, message.into(), done));
-        posted
-            .err()
-            .map(|e| format!("cannot reach the Python writer: {e:?}"))
+        if w.ready {
+            post_waiting(w)
+        } else {
+            None
+        }
     });
     if let Some(why) = failed {
         fail(why);
     }
+}
+
+/// Posts the waiting request, if any, to the writer; why not, if that fails.
+fn post_waiting(w: &Writer) -> Option<String> {
+    let (_, message, _) = w.waiting.as_ref()?;
+    w.worker
+        .post_message(message)
+        .err()
+        .map(|e| format!("cannot reach the Python writer: {e:?}"))
 }
 
 /// The URL of `file` beside the page's glue, with the page's build in its query: the
@@ -91,11 +97,7 @@ fn start() -> Result<Writer, String> {
             let failed = WRITER.with_borrow_mut(|w| {
                 let w = w.as_mut()?;
                 w.ready = true;
-                let (_, message, _) = w.waiting.as_ref()?;
-                w.worker
-                    .post_message(message)
-                    .err()
-                    .map(|e| format!("cannot reach the Python writer: {e:?}"))
+                post_waiting(w)
             });
             if let Some(why) = failed {
                 fail(why);
