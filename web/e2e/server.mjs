@@ -49,13 +49,18 @@ export async function serve(root, prefix = "/", { cors = false, gzip = false } =
       }
     }
     requests.push({ path, status });
-    const headers = { "content-type": type, "cache-control": "no-store" };
+    // As a static host replies: with a length, and cacheable but revalidated (there are no
+    // validators, so every request still reaches this server). Under "no-store", Chromium
+    // reports a download that a script reads to its end as aborted: web/boot.js counts the
+    // wasm's bytes that way.
+    const headers = { "content-type": type, "cache-control": "no-cache" };
     if (cors) headers["access-control-allow-origin"] = "*";
     if (gzip && status === 200 && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
       if (!gzipped.has(path)) gzipped.set(path, gzipSync(body, { level: 9 }));
       body = gzipped.get(path);
       headers["content-encoding"] = "gzip";
     }
+    headers["content-length"] = Buffer.byteLength(body);
     res.writeHead(status, headers);
     res.end(body);
   });
