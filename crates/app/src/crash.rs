@@ -61,6 +61,8 @@ pub fn show(message: &str) {
         }
         return;
     }
+    // A panic while the page starts: the banner says so, not a loading bar.
+    crate::boot::dismiss();
     if doc.get_element_by_id(BANNER_ID).is_some() {
         return;
     }

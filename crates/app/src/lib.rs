@@ -12,6 +12,7 @@
 pub mod app;
 pub mod axis;
 pub mod background;
+pub mod boot;
 pub mod chart;
 pub mod crash;
 pub mod editor;

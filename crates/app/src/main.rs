@@ -19,6 +19,7 @@ fn main() {
     wasm_bindgen_futures::spawn_local(async move {
         let embed = whenasync_app::url::widget_param(&fragment).is_some();
         let opened = whenasync_app::url::open(&fragment).await;
+        whenasync_app::boot::dismiss();
         if embed {
             leptos::mount::mount_to_body(move || {
                 leptos::view! { <whenasync_app::embed::EmbedApp opened /> }

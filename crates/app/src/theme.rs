@@ -278,4 +278,43 @@ mod tests {
         assert_eq!(series_dash(0), &[] as &[f64]);
         assert_ne!(series_dash(1), series_dash(2));
     }
+
+    /// The `--name: value;` declarations of the first rule that `start` opens in `css`.
+    fn declarations<'a>(css: &'a str, start: &str) -> Vec<(&'a str, &'a str)> {
+        let from = css
+            .find(start)
+            .unwrap_or_else(|| panic!("no {start:?} in style.css"));
+        let block = &css[from + start.len()..];
+        let block = &block[..block.find('}').expect("the rule's end")];
+        block
+            .split(';')
+            .filter_map(|d| d.trim().split_once(':'))
+            .map(|(name, value)| (name.trim(), value.trim()))
+            .collect()
+    }
+
+    /// The loading screen paints before the app writes these colours: the stylesheet's
+    /// defaults must be this module's, so nothing changes colour when the app takes over.
+    #[test]
+    fn the_stylesheets_defaults_are_these_colours() {
+        let css = include_str!("../../../web/style.css");
+        let light = declarations(css, "\n:root {");
+        let dark = declarations(css, "@media (prefers-color-scheme: dark) {\n  :root {");
+        assert!(light.len() >= 8, "{light:?}");
+        assert!(dark.len() >= 5, "{dark:?}");
+        for (scheme, overrides) in [(Scheme::Light, &[][..]), (Scheme::Dark, &dark[..])] {
+            let vars = css_vars(scheme);
+            for (name, value) in &light {
+                // In dark mode, what the media query does not override stays the light value.
+                let value = overrides
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(*value, |d| d.1);
+                let ours = vars.iter().find(|(n, _)| n == name);
+                let ours = ours.unwrap_or_else(|| panic!("{name} is not one of css_vars"));
+                assert_eq!(value, ours.1, "{name} in {scheme:?}");
+            }
+        }
+        assert!(dark.iter().all(|(n, _)| light.iter().any(|(l, _)| l == n)));
+    }
 }
