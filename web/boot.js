@@ -6,6 +6,19 @@
 export default function initializer() {
   const boot = () => document.getElementById("boot");
   let shown = 0;
+  const fail = (reason) => {
+    const screen = boot();
+    if (!screen) return;
+    screen.dataset.state = "failed";
+    const message = screen.querySelector(".boot-message");
+    // wasm-bindgen names the URL it fetched, which is empty here: Trunk's loader hands it a
+    // Response of its own making.
+    const why = String(reason?.message ?? reason).replace(/ fetching ''$/, "");
+    if (message) message.textContent = `whenasync could not start: ${why}. Reload the page to try again.`;
+  };
+  // A download cut off midway rejects inside Trunk's loader, which does not catch it: the bar
+  // would stop where it was. Until the app mounts (and removes the screen), that says why too.
+  addEventListener("unhandledrejection", (event) => fail(event.reason));
   return {
     onProgress({ current, total }) {
       const screen = boot();
@@ -18,15 +31,6 @@ export default function initializer() {
       const label = screen.querySelector(".boot-pct");
       if (label) label.textContent = `${pct} %`;
     },
-    onFailure(reason) {
-      const screen = boot();
-      if (!screen) return;
-      screen.dataset.state = "failed";
-      const message = screen.querySelector(".boot-message");
-      // wasm-bindgen names the URL it fetched, which is empty here: Trunk's loader hands it a
-      // Response of its own making.
-      const why = String(reason?.message ?? reason).replace(/ fetching ''$/, "");
-      if (message) message.textContent = `whenasync could not start: ${why}. Reload the page to try again.`;
-    },
+    onFailure: fail,
   };
 }
