@@ -41,6 +41,28 @@ fn mounted() -> (Playground, HtmlElement, Box<dyn std::any::Any>) {
     (state.get().expect("the playground"), root, Box::new(handle))
 }
 
+/// Shows the inspector's tab `id` ("workload", …) as a user does, with a click unless it
+/// already shows (a click on the tab that shows collapses the inspector). A tab's fields are
+/// built the first time it shows; in a narrow window the inspector starts collapsed.
+async fn open_tab(root: &HtmlElement, id: &str) {
+    let tab: HtmlElement = element(root, &format!("#tab-{id}"));
+    let selected = tab.get_attribute("aria-selected").as_deref() == Some("true");
+    let collapsed = element::<HtmlElement>(root, "[data-testid=inspector]")
+        .class_list()
+        .contains("closed");
+    if !selected || collapsed {
+        tab.click();
+        leptos::task::tick().await;
+    }
+    assert!(
+        root.query_selector(&format!("#panel-{id}:not([hidden]) > *"))
+            .ok()
+            .flatten()
+            .is_some(),
+        "the {id} tab shows nothing"
+    );
+}
+
 fn element<T: JsCast>(root: &HtmlElement, selector: &str) -> T {
     root.query_selector(selector)
         .expect("a valid selector")
@@ -86,6 +108,7 @@ fn field_errors(root: &HtmlElement) -> String {
 async fn editing_a_duration_updates_the_scenario_and_the_runs() {
     let (pg, root, _handle) = mounted();
     leptos::task::tick().await;
+    open_tab(&root, "workload").await;
     // The landing preset: ten 100 ms queries, one after another under sync (≈ 1 s).
     let before = sync_makespan(pg);
     assert!(before > SEC && before < SEC + 100 * MS, "{before}");
@@ -114,6 +137,7 @@ async fn editing_a_duration_updates_the_scenario_and_the_runs() {
 async fn text_that_does_not_parse_is_refused_next_to_its_field() {
     let (pg, root, _handle) = mounted();
     leptos::task::tick().await;
+    open_tab(&root, "workload").await;
     let scenario = pg.scenario.get_untracked();
     let runs = sync_makespan(pg);
 
@@ -138,6 +162,7 @@ async fn text_that_does_not_parse_is_refused_next_to_its_field() {
 async fn values_the_validator_refuses_keep_the_last_run_and_say_why() {
     let (pg, root, _handle) = mounted();
     leptos::task::tick().await;
+    open_tab(&root, "workload").await;
     let runs = sync_makespan(pg);
 
     type_into(&root, "#ed-count", "0");
@@ -166,6 +191,7 @@ async fn values_the_validator_refuses_keep_the_last_run_and_say_why() {
 async fn steps_are_added_moved_and_removed() {
     let (pg, root, _handle) = mounted();
     leptos::task::tick().await;
+    open_tab(&root, "workload").await;
     let steps = move || {
         pg.scenario.with(|s| {
             s.as_ref().expect("a scenario").workload.classes[0]
@@ -203,9 +229,31 @@ async fn steps_are_added_moved_and_removed() {
 }
 
 #[wasm_bindgen_test]
+async fn a_tab_is_built_when_it_first_shows_and_then_kept() {
+    let (_pg, root, _handle) = mounted();
+    leptos::task::tick().await;
+    let built = |id: &str| {
+        root.query_selector(&format!("#panel-{id} > *"))
+            .ok()
+            .flatten()
+            .is_some()
+    };
+    assert!(!built("workload") && !built("machine") && !built("execution"));
+    open_tab(&root, "workload").await;
+    // A draft the editor refuses stays in its field while another tab shows.
+    type_into(&root, "#ed-c0-s1-v0", "2.5 mx");
+    leptos::task::tick().await;
+    open_tab(&root, "machine").await;
+    assert!(built("workload") && built("machine") && !built("execution"));
+    let input: HtmlInputElement = element(&root, "#ed-c0-s1-v0");
+    assert_eq!(input.value(), "2.5 mx");
+}
+
+#[wasm_bindgen_test]
 async fn the_gallery_loads_a_preset_and_marks_it() {
     let (pg, root, _handle) = mounted();
     leptos::task::tick().await;
+    open_tab(&root, "presets").await;
     element::<HtmlElement>(&root, "#preset-gil-convoy").click();
     leptos::task::tick().await;
     assert_eq!(
