@@ -210,6 +210,12 @@ pub fn App(
     // Load the workers while the reader looks at the landing charts: a big scenario or a
     // sweep then starts at once instead of waiting for them.
     set_timeout(crate::workers::warm, WARM_WORKERS_AFTER);
+    // Below the charts, the latency plots and the sweep are built once the page above them
+    // has painted (a frame, then a task): the Gantt charts come 30-odd ms sooner.
+    let below_fold = RwSignal::new(false);
+    request_animation_frame(move || {
+        set_timeout(move || below_fold.set(true), std::time::Duration::ZERO)
+    });
     pg.chart.follow(pg.scenario);
     // The runs on screen are the previous edit's while a heavy edit simulates: dimmed.
     let outdated = move || {
@@ -246,8 +252,10 @@ pub fn App(
                     <SummaryTable />
                     <BackgroundProgress />
                     <Runs />
-                    <LatencyPanel />
-                    <SweepPanel />
+                    <Show when=move || below_fold.get()>
+                        <LatencyPanel />
+                        <SweepPanel />
+                    </Show>
                 </section>
             </main>
         </div>
