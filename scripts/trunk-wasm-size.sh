@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Trunk's post-build hook (Trunk.toml). Trunk writes the page wasm's size into index.html's
-# loader for its progress reports (web/boot.js fills the loading screen's bar with them), but
-# it measures the wasm before wasm-opt shrinks it: 2.5 MB for a 1.1 MB file, so the bar would
-# stop at 43 % and jump. This writes the size of the wasm as shipped.
+# Trunk's post-build hook (Trunk.toml), two fixes to index.html:
+# - Trunk writes the page wasm's size into the loader for its progress reports (web/boot.js
+#   fills the loading screen's bar with them), but it measures the wasm before wasm-opt shrinks
+#   it: 2.5 MB for a 1.1 MB file, so the bar would stop at 43 % and jump. This writes the size
+#   of the wasm as shipped.
+# - Trunk's preload of the wasm (`as=fetch`) carries an integrity hash, which Chromium does not
+#   check for that kind of preload and warns about on every load. The hash goes.
 set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by Trunk, which sets TRUNK_STAGING_DIR}"
 wasm=$(find "$dir" -maxdepth 1 -name 'whenasync-app-*_bg.wasm' | head -n 1)
@@ -15,3 +18,9 @@ grep -Eq "${name}['\`\"],[[:space:]]*${size}[,)]" "$dir/index.html" || {
   echo "trunk-wasm-size: found no loader call for $name in index.html to write $size into" >&2
   exit 1
 }
+# The preload: <link … href=…/NAME … integrity=… rel=preload …>, attributes in any order.
+sed -E -i "s#(<link[^>]*${name}[^>]*) integrity=(\"[^\"]*\"|[^ >]*)#\1#; s#(<link[^>]*) integrity=(\"[^\"]*\"|[^ >]*)([^>]*${name})#\1\3#" "$dir/index.html"
+if grep -Eq "<link[^>]*integrity=[^>]*${name}|<link[^>]*${name}[^>]*integrity=" "$dir/index.html"; then
+  echo "trunk-wasm-size: the preload of $name still has an integrity attribute" >&2
+  exit 1
+fi

@@ -32,8 +32,11 @@ export class PlaygroundPage {
     this.url = url;
     /** Everything that went wrong in the page: console errors, page errors, failed requests. */
     this.problems = [];
+    /** The console's warnings, which a clean load has none of. */
+    this.warnings = [];
     page.on("console", (m) => {
       if (m.type() === "error") this.problems.push(`console: ${m.text()}`);
+      if (m.type() === "warning") this.warnings.push(m.text());
     });
     page.on("pageerror", (e) => this.problems.push(`page error: ${e.message}`));
     page.on("requestfailed", (r) =>
