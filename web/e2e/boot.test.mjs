@@ -3,11 +3,8 @@
 // the playground without moving the header; an embed's frame shows the bar alone; a wasm that
 // cannot start, or whose download is cut off, says why. Run by scripts/test.sh against the
 // release build.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { PlaygroundPage } from "./playground.mjs";
 import { buildOrSkip, useBrowser, useServer } from "./harness.mjs";
 
@@ -131,32 +128,13 @@ describe("the loading screen", () => {
   });
 
   describe("a download cut off midway", () => {
-    // Serves the build, but sends half the page's wasm under its whole length, then hangs up.
-    let cut;
-    before(async () => {
-      if (skip) return;
-      cut = createServer(async (req, res) => {
-        const path = new URL(req.url, "http://x").pathname;
-        try {
-          const file = path === "/" ? "index.html" : path;
-          const body = await readFile(join(DIST, file));
-          const type = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" }[file.slice(file.lastIndexOf("."))];
-          res.writeHead(200, { "content-type": type ?? "text/plain", "content-length": body.length, "cache-control": "no-cache" });
-          if (!/whenasync-app-[0-9a-f]+_bg\.wasm$/.test(path)) return res.end(body);
-          res.write(body.subarray(0, body.length >> 1));
-          setTimeout(() => res.socket.destroy(), 100);
-        } catch {
-          res.writeHead(404).end();
-        }
-      });
-      await new Promise((ok) => cut.listen(0, "127.0.0.1", ok));
-    });
-    after(() => cut?.close());
+    // The build, but half the page's wasm under its whole length, then the connection drops.
+    const cut = useServer(DIST, "/", skip, { cut: /whenasync-app-[0-9a-f]+_bg\.wasm$/ });
 
     test("says so, instead of a bar stuck halfway", { skip }, async () => {
       const context = await chromium.browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
-      await page.goto(`http://127.0.0.1:${cut.address().port}/`);
+      await page.goto(cut.url);
       await page.waitForFunction(() => document.getElementById("boot")?.dataset.state === "failed");
       assert.match(await page.getByTestId("boot").getByRole("status").innerText(), /^whenasync could not start: .+\. Reload the page to try again\.$/);
       await context.close();

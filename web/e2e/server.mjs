@@ -23,10 +23,12 @@ const TYPES = {
  * `Access-Control-Allow-Origin: *` (as GitHub Pages sends), for pages of another origin that
  * load the site's scripts and wasm (the `<whenasync-widget>` custom element). With `gzip`, a
  * client that accepts it gets every file gzipped (level 9, as the transfer figures count), as a
- * static host such as GitHub Pages sends them: for load times over a throttled network.
+ * static host such as GitHub Pages sends them: for load times over a throttled network. With
+ * `cut`, a file whose path matches it is sent half, under its whole length, and the connection
+ * dropped: a download cut off midway.
  * @returns {Promise<{url: string, requests: {path: string, status: number}[], close: () => Promise<void>}>}
  */
-export async function serve(root, prefix = "/", { cors = false, gzip = false } = {}) {
+export async function serve(root, prefix = "/", { cors = false, gzip = false, cut = null } = {}) {
   const base = resolve(root);
   const requests = [];
   const gzipped = new Map();
@@ -62,6 +64,11 @@ export async function serve(root, prefix = "/", { cors = false, gzip = false } =
     }
     headers["content-length"] = Buffer.byteLength(body);
     res.writeHead(status, headers);
+    if (status === 200 && cut?.test(path)) {
+      res.write(body.subarray(0, body.length >> 1));
+      setTimeout(() => res.socket.destroy(), 100);
+      return;
+    }
     res.end(body);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
