@@ -75,7 +75,7 @@ describe("the loading screen", () => {
     assert.deepEqual({ ...after, bottom: Math.round(after.bottom) }, { ...before, bottom: Math.round(before.bottom) });
 
     // The bar followed the download: values in between, never going back nor leaping (as it
-    // would against the size of the wasm before wasm-opt: scripts/trunk-wasm-size.sh), full.
+    // would against the size of the wasm before wasm-opt: scripts/trunk-post-build.sh), full.
     const values = await pg.page.evaluate(() => window.__bootValues);
     assert.ok(values.some((v) => v > 0 && v < 100), `no value between 0 and 100 in ${values}`);
     assert.deepEqual(values, [...values].sort((a, b) => a - b), `the bar went back: ${values}`);

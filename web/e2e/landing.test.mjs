@@ -86,7 +86,7 @@ describe("landing page at /", () => {
   test("renders charts, summary and insights with no errors or warnings", { skip }, async () => {
     const { pg, context } = await open(server.url);
     // The load warns of nothing, not even of the wasm preload's integrity hash, which Chromium
-    // ignores (scripts/trunk-wasm-size.sh). (Reading pixels below warns of its own.)
+    // ignores (scripts/trunk-post-build.sh). (Reading pixels below warns of its own.)
     assert.deepEqual(pg.warnings, []);
     await pg.page.screenshot({ path: join(SCREENSHOTS, "landing.png") });
     await checkLanding(pg);
@@ -131,7 +131,7 @@ describe("landing page at /", () => {
   // (the workers run the page's own wasm). embed.js loads only on host pages, and the Python
   // writer (whenasync-python*) only when a Python dialog first opens (python.test.mjs checks
   // that), so neither counts here; the writer has a budget of its own. The budget is a
-  // regression guard just above today's 446.7 KiB (erase_components
+  // regression guard just above today's 427.0 KiB (erase_components
   // took 62 KB off; the simulator and the run decoder at opt-level 3 put 32 KB back, for about
   // 2 ms off every edit; one wasm for page and workers took 156 KiB off the whole, and put
   // 31 KiB on the landing page; the scenario format built for size and read flat took 27 KiB
@@ -141,7 +141,7 @@ describe("landing page at /", () => {
   // links compressed by the browser's streams instead of miniz_oxide, 9 KiB; the Python
   // generator in a wasm module of its own, 16 KiB; the loading screen's script and styles put
   // 0.8 KiB back, and building the inspector's tabs and the panels below the charts later,
-  // 1.1 KiB);
+  // 1.1 KiB; functions ordered by likeness for gzip, 19.7 KiB off: crates/wasm-order);
   // issue 6's target is 350 KB, which needs the app to shrink.
   test("the Gantt charts come first; the latency plots and the sweep follow below", { skip }, async () => {
     const context = await chromium.browser.newContext({ viewport: VIEWPORT });
@@ -181,7 +181,7 @@ describe("landing page at /", () => {
     assert.ok(page.some((f) => f.endsWith(".wasm")), `no wasm in ${page}`);
     assert.deepEqual(writer.sort(), ["whenasync-python.js", "whenasync-python_bg.wasm"]);
     const total = kib(page);
-    assert.ok(total < 448, `the page transfers ${total} KiB gzipped (built by scripts/build-page.sh, with rust-src?)`);
+    assert.ok(total < 428, `the page transfers ${total} KiB gzipped (built by scripts/build-page.sh, with rust-src?)`);
     const onDemand = kib(writer);
     assert.ok(onDemand < 100, `the Python writer transfers ${onDemand} KiB gzipped`);
   });
