@@ -1,3 +1,6 @@
+//! Tests of the likeness order on small modules built with wasm-encoder: which functions end
+//! up next to each other, what is kept, and what is refused.
+
 use super::*;
 use proptest::prelude::*;
 use wasm_encoder::{
