@@ -93,6 +93,8 @@ pub fn likeness_order(bodies: &[&[u8]]) -> Vec<usize> {
     order.push(current);
     while !left.is_empty() {
         let here = &signatures[current];
+        // (slot in `left`, agreement): the earliest slot wins a tie, so slot 0 stands until
+        // a candidate agrees in more places.
         let mut best = (0usize, 0usize);
         for (slot, &candidate) in left.iter().enumerate() {
             let agree = here
@@ -100,7 +102,7 @@ pub fn likeness_order(bodies: &[&[u8]]) -> Vec<usize> {
                 .zip(&signatures[candidate])
                 .filter(|(a, b)| a == b)
                 .count();
-            if agree > best.1 || slot == 0 {
+            if agree > best.1 {
                 best = (slot, agree);
             }
         }
