@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trunk's post-build hook (Trunk.toml):
-# - In a release build, every wasm module is reordered for gzip: each function next to the one
+# - The page's wasm chunks and the JS that loads them ship beside its JS glue (below).
+# - In a release build, every wasm module and chunk is reordered for gzip: each function next to the one
 #   most like it (crates/wasm-order names them by that order, and wasm-opt moves them), about
 #   5 % less to download. Trunk's own wasm-opt pass (-Oz, index.html) has run already; this
 #   runs -Oz once more, which is quick on an optimised module and keeps its encoding as small.
@@ -12,6 +13,30 @@
 #   check for that kind of preload and warns about on every load. The hash goes.
 set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by Trunk, which sets TRUNK_STAGING_DIR}"
+fail() {
+  echo "trunk-post-build: $*" >&2
+  exit 1
+}
+# The page's chunks (crates/app/src/deferred.rs). Its JS glue imports the splitter's loader,
+# __wasm_split-<build>.js, which scripts/shims/wasm-bindgen left beside wasm-bindgen's output
+# with the chunks it fetches. They ship beside the glue, and the loader imports the glue by
+# the name Trunk gave it.
+for glue in "$dir"/*.js; do
+  loader=$(grep -o -E '__wasm_split-[0-9a-f]{16}\.js' "$glue" | head -n 1) || true
+  [ -n "$loader" ] || continue
+  src=$(find "${CARGO_TARGET_DIR:-target}/wasm-bindgen" -path "*.split/$loader" | head -n 1)
+  [ -n "$src" ] || fail "$(basename "$glue") imports $loader, which no split under ${CARGO_TARGET_DIR:-target}/wasm-bindgen wrote"
+  split=$(dirname "$src")
+  out_name=$(basename "$split" .split)
+  sed "s#\"\./$out_name\.js\"#\"./$(basename "$glue")\"#" "$src" > "$dir/$loader"
+  grep -q -F "\"./$(basename "$glue")\"" "$dir/$loader" || fail "$loader does not import ./$out_name.js, the glue"
+  find "$split" -maxdepth 1 -name '*.wasm' ! -name main.wasm -exec cp {} "$dir/" \;
+done
+for module in "$dir"/*.wasm; do
+  if grep -q -a -F __wasm_split_placeholder__ "$module"; then
+    fail "$(basename "$module") has split points but was not split: build with scripts/build-page.sh, whose PATH runs the splitter (scripts/shims/wasm-bindgen)"
+  fi
+done
 if [ "${TRUNK_PROFILE:-}" = release ]; then
   version=$(wasm-opt --version)
   case "$version" in
@@ -23,7 +48,7 @@ if [ "${TRUNK_PROFILE:-}" = release ]; then
     env -u RUSTC_BOOTSTRAP -u CARGO_UNSTABLE_BUILD_STD -u CARGO_UNSTABLE_BUILD_STD_FEATURES \
       cargo run --quiet --release -p whenasync-wasm-order -- "$@"
   }
-  for module in "$dir"/*_bg.wasm; do
+  for module in "$dir"/*.wasm; do
     order "$module" "$module.named"
     wasm-opt -Oz --reorder-functions-by-name --strip-debug "$module.named" -o "$module"
     rm "$module.named"

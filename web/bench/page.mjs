@@ -1,8 +1,8 @@
 // The page's benchmark: Playwright drives the release build (dist/) in headless Chromium and
 // prints what a user waits for. A measurement, not a test: run `scripts/bench-page.sh`.
 //
-//   transfer     gzip -9 size of what the page loads (wasm + JS + CSS; the workers run the same wasm),
-//                and of the Python writer, which loads on demand
+//   transfer     gzip -9 size of what a first visit loads (wasm + JS + CSS; the workers run the
+//                same wasm), of the chunks loaded on first use, and of the Python writer
 //   first chart  navigation → every Gantt chart of the landing preset drawn (median of 3); then
 //                the same over throttled networks, the files gzipped as a static host sends them,
 //                with when the loading screen painted
@@ -30,9 +30,12 @@ function transfer() {
     const total = sizes.reduce((a, [, n]) => a + n, 0);
     row(what, `${(total / 1024).toFixed(1)} KiB (${sizes.map(([f, n]) => `${f.replace(/-[0-9a-f]{15,16}/, "")} ${(n / 1024).toFixed(1)}`).join(", ")})`);
   };
-  // The Python writer loads when a Python dialog first opens, not with the page.
+  // The chunks of the page's wasm load on first use (crates/app/src/deferred.rs), and the Python
+  // writer when a Python dialog first opens: neither with the page.
   const writer = (f) => f.startsWith("whenasync-python");
-  kib("page transfer (gzip -9)", built.filter((f) => !writer(f)));
+  const chunk = (f) => /^(split_|chunk_)/.test(f);
+  kib("first visit (gzip -9)", built.filter((f) => !writer(f) && !chunk(f)));
+  kib("chunks, on first use (gzip -9)", built.filter(chunk));
   kib("Python writer, on demand (gzip -9)", built.filter(writer));
 }
 
@@ -105,9 +108,17 @@ async function throttledFirstChart(browser, url) {
   }
 }
 
+/** The latency plots and the sweep, which load as the reader nears them, brought in (as when
+ *  these figures were first taken, they redraw with every edit), then back to the charts. */
+async function withBelow(pg) {
+  await pg.below();
+  await pg.page.evaluate(() => window.scrollTo(0, 0));
+}
+
 async function edits(browser, url) {
   const { pg, context } = await page(browser, url);
   await pg.open();
+  await withBelow(pg);
   await pg.load(bigScenario(1000));
   await pg.waitForCharts();
   await pg.page.getByTestId("inspector-toggle").click();
@@ -127,6 +138,7 @@ async function edits(browser, url) {
 async function big(browser, url, count, models, { warm = true } = {}) {
   const { pg, context } = await page(browser, url);
   await pg.open();
+  await withBelow(pg);
   if (warm) await pg.page.waitForTimeout(2500);
   await pg.countFrames();
   const t0 = Date.now();
@@ -161,6 +173,7 @@ async function big(browser, url, count, models, { warm = true } = {}) {
 async function bigEdits(browser, url, count) {
   const { pg, context } = await page(browser, url);
   await pg.open();
+  await withBelow(pg);
   await pg.page.waitForTimeout(2500);
   await pg.load(bigScenario(count));
   const timing = pg.page.getByTestId("sim-timing");

@@ -202,6 +202,7 @@ describe("charts", () => {
   test("latency plots draw every model in its own colour", { skip }, async () => {
     const { pg, context } = await open(server.url);
     const latency = pg.page.getByTestId("latency");
+    await pg.below();
     await latency.scrollIntoViewIfNeeded();
     const colours = await pg.seriesColours(4);
     for (const id of ["latency-histogram", "latency-cdf", "latency-scatter"]) {
@@ -235,6 +236,7 @@ describe("charts", () => {
   test("a sweep runs in Web Workers and marks where the winner changes", { skip }, async () => {
     const { pg, context } = await open(server.url);
     const sweep = pg.page.getByTestId("sweep");
+    await pg.below();
     await sweep.scrollIntoViewIfNeeded();
     // Threads against processes on CPU-bound work: processes win once there are 2+ of them.
     await pg.preset("cpu-threads-gil");
@@ -430,6 +432,7 @@ describe("charts", () => {
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
     await pg.page.getByTestId("runs").scrollIntoViewIfNeeded();
     await pg.page.screenshot({ path: join(SCREENSHOTS, "charts-phone-dark.png") });
+    await pg.below();
     await pg.page.getByTestId("latency").scrollIntoViewIfNeeded();
     const l = await pg.paint(pg.page.getByTestId("latency-cdf"));
     assert.ok(l.painted > 0.02);
@@ -444,26 +447,33 @@ describe("charts at a sub-path", () => {
 
   test("the workers load from under the sub-path", { skip }, async () => {
     const { pg, context } = await open(server.url);
+    await pg.below();
     await pg.page.getByTestId("sweep").scrollIntoViewIfNeeded();
     await pg.page.getByTestId("sweep-points").fill("4");
     await pg.page.getByTestId("sweep-run").click();
     await pg.page.waitForFunction(() => /runs \(4 points/.test(document.querySelector('[data-testid="sweep-status"]').textContent));
     assert.ok(server.requests.some((r) => r.path === "/whenasync/whenasync-worker.js" && r.status === 200));
-    // The workers are sent the page's compiled module: the wasm is fetched once.
-    const wasm = server.requests.filter((r) => r.path.endsWith(".wasm"));
-    assert.equal(wasm.length, 1, `the wasm is fetched once: ${wasm.map((r) => r.path)}`);
+    // The workers are sent the page's compiled module: the wasm is fetched once, and so is the
+    // chunk of the sweep's code.
+    const wasm = server.requests.filter((r) => r.path.endsWith(".wasm")).map((r) => r.path);
+    assert.equal(wasm.filter((p) => /whenasync-app-.*_bg\.wasm$/.test(p)).length, 1, `the page's wasm is fetched once: ${wasm}`);
+    assert.deepEqual(wasm.filter((p) => !/\/(whenasync-app-.*_bg|split_below-.*|chunk_.*)\.wasm$/.test(p)), [], `${wasm}`);
+    assert.equal(new Set(wasm).size, wasm.length, `a wasm fetched twice: ${wasm}`);
     assert.deepEqual(server.requests.filter((r) => !r.path.startsWith("/whenasync/")), []);
     assert.deepEqual(pg.problems, []);
     await context.close();
   });
 
-  // One wasm for the page and its workers (crates/app/src/workers.rs); the only other is the
-  // Python writer's (crates/python-wasm), which loads on demand.
-  test("the workers run the page's own wasm: one wasm in the build, and the Python writer's", { skip }, () => {
+  // One wasm for the page and its workers (crates/app/src/workers.rs), with the chunks of code
+  // it loads on first use (crates/app/src/deferred.rs); the only other is the Python writer's
+  // (crates/python-wasm), which loads on demand.
+  test("the workers run the page's own wasm: one wasm in the build, its chunks, and the Python writer's", { skip }, () => {
     const wasm = readdirSync(SUBPATH_DIST).filter((f) => f.endsWith(".wasm")).sort();
-    assert.equal(wasm.length, 2, `${wasm}`);
-    assert.match(wasm[0], /^whenasync-app-[0-9a-f]+_bg\.wasm$/);
-    assert.equal(wasm[1], "whenasync-python_bg.wasm");
+    const page = wasm.filter((f) => /^whenasync-app-[0-9a-f]+_bg\.wasm$/.test(f));
+    const chunks = wasm.filter((f) => /^(split_[a-z_]+|chunk_\d+)-[0-9a-f]{16}\.wasm$/.test(f));
+    assert.equal(page.length, 1, `${wasm}`);
+    assert.ok(chunks.some((f) => f.startsWith("split_editor-")), `${wasm}`);
+    assert.deepEqual(wasm.filter((f) => !page.includes(f) && !chunks.includes(f)), ["whenasync-python_bg.wasm"]);
   });
 
   test("the Python writer loads from under the sub-path", { skip }, async () => {

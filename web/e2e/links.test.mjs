@@ -430,6 +430,7 @@ describe("links", () => {
     assert.ok(json.traceEvents.some((e) => e.ph === "X" && /^task 9 · /.test(e.name)), "no slice of task 9");
 
     // Any chart: a latency plot too.
+    await pg.below();
     await pg.page.getByTestId("latency").scrollIntoViewIfNeeded();
     const [plot] = await Promise.all([
       pg.page.waitForEvent("download"),

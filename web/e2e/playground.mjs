@@ -60,6 +60,13 @@ export class PlaygroundPage {
     await this.waitForCharts();
   }
 
+  /** Scrolls toward the latency plots and the sweep below the charts, whose code loads as
+   *  the reader nears them (crates/app/src/deferred.rs), and waits until they are there. */
+  async below() {
+    await this.page.getByTestId("deferred-near").scrollIntoViewIfNeeded();
+    await this.page.getByTestId("sweep").waitFor();
+  }
+
   /** Waits until every Gantt canvas on the page has pixels on it. */
   async waitForCharts() {
     await this.page.waitForFunction(() => {

@@ -9,6 +9,7 @@ use whenasync_sim::{presets, Ns, Run, Scenario, ScenarioError};
 
 use crate::background::{self, Background, BackgroundProgress};
 use crate::chart::View;
+use crate::deferred::deferred_near;
 use crate::editor::Inspector;
 use crate::gantt::{ChartState, ZoomBar};
 use crate::latency::LatencyPanel;
@@ -188,6 +189,33 @@ pub(crate) fn apply_scheme_to(el: &web_sys::HtmlElement, scheme: Scheme) {
     let _ = el.set_attribute("data-scheme", name);
 }
 
+/// Views below the Gantt charts, in a chunk of their own (crate::deferred): a first visit
+/// often never scrolls to them.
+#[derive(Clone, Copy)]
+pub struct Below {
+    /// The latency plots, then the sweep, as the playground shows them.
+    pub panels: fn() -> AnyView,
+    /// The latency plots alone (an embed's).
+    pub latency: fn() -> AnyView,
+    /// The sweep alone (an embed's).
+    pub sweep: fn() -> AnyView,
+}
+
+crate::chunk!(
+    /// The latency plots and the sweep.
+    pub static BELOW: Below = below("the latency plots and the sweep") {
+        Below {
+            panels: || view! { <LatencyPanel /> <SweepPanel /> }.into_any(),
+            latency: || view! { <LatencyPanel /> }.into_any(),
+            sweep: || view! { <SweepPanel /> }.into_any(),
+        }
+    }
+);
+
+/// The room the latency plots and the sweep take until their code is loaded, so that the page
+/// does not jump when it is.
+const BELOW_HEIGHT: &str = "60rem";
+
 /// The whole playground, opened on the link in the address bar.
 #[component]
 pub fn App(
@@ -253,8 +281,7 @@ pub fn App(
                     <BackgroundProgress />
                     <Runs />
                     <Show when=move || below_fold.get()>
-                        <LatencyPanel />
-                        <SweepPanel />
+                        {deferred_near(&BELOW, |below| (below.panels)(), BELOW_HEIGHT)}
                     </Show>
                 </section>
             </main>

@@ -22,6 +22,7 @@ use wasm_bindgen::JsCast;
 use whenasync_sim::{validate, Scenario};
 
 use crate::app::Playground;
+use crate::deferred::deferred;
 use crate::gallery::PresetGallery;
 use crate::machine::MachineEditor;
 use crate::models::ExecutionEditor;
@@ -89,6 +90,26 @@ pub fn focus_later(ids: Vec<String>) {
         Duration::ZERO,
     );
 }
+
+/// The bodies of the workload, machine and execution tabs, in a chunk of their own: most
+/// visits never edit, and the editors are the page's largest views.
+#[derive(Clone, Copy)]
+pub struct TabBodies {
+    workload: fn() -> AnyView,
+    machine: fn() -> AnyView,
+    execution: fn() -> AnyView,
+}
+
+crate::chunk!(
+    /// The editor's tabs but the presets (crate::deferred).
+    static EDITOR: TabBodies = editor("the editor") {
+        TabBodies {
+            workload: || view! { <WorkloadEditor /> }.into_any(),
+            machine: || view! { <MachineEditor /> }.into_any(),
+            execution: || view! { <ExecutionEditor /> }.into_any(),
+        }
+    }
+);
 
 /// The inspector's tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,7 +238,14 @@ pub fn Inspector() -> impl IntoView {
     };
     view! {
         <section class="card inspector" class:closed=move || !open.get() data-testid="inspector">
-            <div class="ed-tabs" role="tablist" aria-label="Scenario" on:keydown=on_key>
+            <div
+                class="ed-tabs"
+                role="tablist"
+                aria-label="Scenario"
+                on:keydown=on_key
+                on:pointerenter=|_| EDITOR.prefetch()
+                on:focusin=|_| EDITOR.prefetch()
+            >
                 {Tab::ALL
                     .into_iter()
                     .map(|t| {
@@ -258,9 +286,9 @@ pub fn Inspector() -> impl IntoView {
             </div>
             <EditorStatus />
             {panel(Tab::Presets, || view! { <PresetGallery /> }.into_any())}
-            {panel(Tab::Workload, || view! { <WorkloadEditor /> }.into_any())}
-            {panel(Tab::Machine, || view! { <MachineEditor /> }.into_any())}
-            {panel(Tab::Execution, || view! { <ExecutionEditor /> }.into_any())}
+            {panel(Tab::Workload, || deferred(&EDITOR, |t| (t.workload)()).into_any())}
+            {panel(Tab::Machine, || deferred(&EDITOR, |t| (t.machine)()).into_any())}
+            {panel(Tab::Execution, || deferred(&EDITOR, |t| (t.execution)()).into_any())}
         </section>
     }
 }

@@ -25,14 +25,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::ResizeObserver;
 
+use crate::app::BELOW;
 use crate::app::{preferred_scheme, Playground};
 use crate::background::BackgroundProgress;
+use crate::deferred::deferred;
 use crate::format;
 use crate::gantt::{GanttChart, RunSource};
-use crate::latency::LatencyPanel;
 use crate::models::Verdict;
 use crate::panels::{ErrorBanner, SummaryTable};
-use crate::sweep::SweepPanel;
 use crate::theme::Scheme;
 use crate::url;
 
@@ -363,13 +363,13 @@ fn EmbedView(
     let body = match chosen {
         Widget::Gantt => view! { <EmbedGantts pg /> }.into_any(),
         Widget::Compare => view! { <EmbedGantts pg /> }.into_any(),
-        Widget::Latency => view! { <LatencyPanel /> }.into_any(),
+        Widget::Latency => deferred(&BELOW, |below| (below.latency)()).into_any(),
         Widget::Summary => view! {
             <Verdict />
             <SummaryTable />
         }
         .into_any(),
-        Widget::Sweep => view! { <SweepPanel /> }.into_any(),
+        Widget::Sweep => deferred(&BELOW, |below| (below.sweep)()).into_any(),
     };
     view! {
         <div class="embed" node_ref=node data-testid="embed" data-widget=chosen.name()>

@@ -15,6 +15,7 @@ use whenasync_sim::export::{chrome_trace, tasks_csv};
 use whenasync_sim::Run;
 
 use crate::app::Playground;
+use crate::deferred::LoadFailed;
 use crate::theme::{self, Scheme};
 
 /// Where "Open in Perfetto" goes.
@@ -25,6 +26,24 @@ pub const PERFETTO_URL: &str = "https://ui.perfetto.dev/#!/";
 const PING_MS: u64 = 50;
 /// How long it keeps asking before giving up, ms.
 const PING_FOR_MS: u64 = 30_000;
+
+/// The writers of the CSV and trace exports: a run's per-task records and its Chrome
+/// trace-event JSON, the simulator's code that only an export needs.
+#[derive(Clone, Copy)]
+pub struct Writers {
+    csv: fn(&Run) -> String,
+    trace: fn(&Run) -> String,
+}
+
+crate::chunk!(
+    /// The exports' writers (crate::deferred).
+    static WRITERS: Writers = exports("the exports") {
+        Writers {
+            csv: tasks_csv,
+            trace: chrome_trace,
+        }
+    }
+);
 
 /// `s` as a file-name part: lower-case letters, digits and single dashes (`threads(10)` →
 /// `threads-10`), at most 60 characters; `run` if nothing is left.
@@ -317,30 +336,57 @@ pub fn RunExports(
             })
         })
     };
-    let csv = move |_| {
-        if let Some((stem, _, text)) = with_run(tasks_csv) {
-            if let Err(e) = download_text(&format!("{stem}-tasks.csv"), "text/csv", &text) {
-                leptos::logging::warn!("CSV export: {e:?}");
+    // The CSV and trace writers are in a chunk of their own, loaded on the first export (or
+    // when a pointer or the keyboard reaches these buttons: crate::deferred).
+    let export = move |pick: fn(Writers) -> fn(&Run) -> String,
+                       then: fn(String, String, String, RwSignal<String>)| {
+        leptos::task::spawn_local(async move {
+            match WRITERS.get().await {
+                Ok(writers) => {
+                    if let Some((stem, title, text)) = with_run(pick(writers)) {
+                        then(stem, title, text, status);
+                    }
+                }
+                Err(LoadFailed) => status.set(
+                    "The exports did not load: the network failed, or the site has changed since this page loaded".to_owned(),
+                ),
             }
-        }
+        });
+    };
+    let csv = move |_| {
+        export(
+            |w| w.csv,
+            |stem, _, text, _| {
+                if let Err(e) = download_text(&format!("{stem}-tasks.csv"), "text/csv", &text) {
+                    leptos::logging::warn!("CSV export: {e:?}");
+                }
+            },
+        )
     };
     let trace = move |_| {
-        if let Some((stem, _, text)) = with_run(chrome_trace) {
-            if let Err(e) = download_text(&format!("{stem}-trace.json"), "application/json", &text)
-            {
-                leptos::logging::warn!("trace export: {e:?}");
-            }
-        }
+        export(
+            |w| w.trace,
+            |stem, _, text, _| {
+                if let Err(e) =
+                    download_text(&format!("{stem}-trace.json"), "application/json", &text)
+                {
+                    leptos::logging::warn!("trace export: {e:?}");
+                }
+            },
+        )
     };
     let perfetto = move |_| {
-        if let Some((stem, title, text)) = with_run(chrome_trace) {
-            open_in_perfetto(
-                text,
-                format!("whenasync · {title}"),
-                format!("{stem}-trace.json"),
-                status,
-            );
-        }
+        export(
+            |w| w.trace,
+            |stem, title, text, status| {
+                open_in_perfetto(
+                    text,
+                    format!("whenasync · {title}"),
+                    format!("{stem}-trace.json"),
+                    status,
+                )
+            },
+        )
     };
     // While only the figures are up (an outline: no segments, no time by kind), the run has
     // no trace and no per-task breakdown to export yet.
@@ -355,7 +401,14 @@ pub fn RunExports(
         }
     };
     view! {
-        <div class="exports" role="group" aria-label="Export" data-testid="exports">
+        <div
+            class="exports"
+            role="group"
+            aria-label="Export"
+            data-testid="exports"
+            on:pointerenter=|_| WRITERS.prefetch()
+            on:focusin=|_| WRITERS.prefetch()
+        >
             <PngButton scope="[data-testid=run-panel]" selector="[data-testid=gantt-canvas]" what=model />
             <button
                 type="button"

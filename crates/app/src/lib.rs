@@ -15,6 +15,8 @@ pub mod background;
 pub mod boot;
 pub mod chart;
 pub mod crash;
+#[macro_use]
+pub mod deferred;
 pub mod editor;
 pub mod embed;
 pub mod exports;

@@ -16,6 +16,7 @@ use web_sys::{Element, HtmlDialogElement, HtmlElement};
 use whenasync_sim::Scenario;
 
 use crate::app::Playground;
+use crate::deferred::LoadFailed;
 use crate::exports::{download_text, file_stem};
 use crate::share::copy_text;
 
@@ -79,23 +80,40 @@ fn select_code(dialog: &Element) {
     }
 }
 
-/// The "Python" chip of run `index`'s exports, and the dialog it opens.
-#[component]
-pub fn PythonButton(
+/// One chip's dialog, and what it shows.
+#[derive(Clone, Copy)]
+struct Dialog {
+    pg: Playground,
     /// Which run (and model) of the playground's runs.
     index: usize,
-) -> impl IntoView {
-    let pg = expect_context::<Playground>();
-    // The program on show, for Copy and Download.
-    let program = StoredValue::new(None::<String>);
-    // Counts the dialog's openings: an answer for an earlier one is not shown.
-    let opened = StoredValue::new(0u32);
-    let root = NodeRef::<leptos::html::Span>::new();
-    let dialog = move || {
-        root.get_untracked()
-            .and_then(|r| r.query_selector("dialog").ok().flatten())
-            .and_then(|d| d.dyn_into::<HtmlDialogElement>().ok())
-    };
+    /// The program on show, for Copy and Download.
+    program: StoredValue<Option<String>>,
+    /// Counts the dialog's openings: an answer for an earlier one is not shown.
+    opened: StoredValue<u32>,
+}
+
+/// What the dialog's buttons do, but Close: in a chunk of its own (crate::deferred), loaded
+/// on the first click of a Python chip, or when a pointer or the keyboard reaches one.
+#[derive(Clone, Copy)]
+struct Actions {
+    act: fn(Dialog, &str, HtmlDialogElement),
+}
+
+crate::chunk!(
+    /// The Python dialog's actions.
+    static ACTIONS: Actions = python("the Python program") {
+        Actions { act }
+    }
+);
+
+/// Does `action` (`open`, `copy`, `download`) in dialog `d`.
+fn act(s: Dialog, action: &str, d: HtmlDialogElement) {
+    let Dialog {
+        pg,
+        index,
+        program,
+        opened,
+    } = s;
     let model = move || {
         pg.runs
             .with_untracked(|r| {
@@ -113,40 +131,96 @@ pub fn PythonButton(
             .unwrap_or_default();
         file_stem(&name, &model())
     };
-    // Opening writes the program of the scenario on screen.
-    let open = move |d: HtmlDialogElement| {
-        let id = format!("python-dialog-title-{index}");
-        let _ = d.set_attribute("aria-labelledby", &id);
-        if let Some(title) = part(&d, "title") {
-            title.set_id(&id);
-            title.set_text_content(Some(&format!("Python program · {}", model())));
+    match action {
+        // Opening writes the program of the scenario on screen.
+        "open" => {
+            let id = format!("python-dialog-title-{index}");
+            let _ = d.set_attribute("aria-labelledby", &id);
+            if let Some(title) = part(&d, "title") {
+                title.set_id(&id);
+                title.set_text_content(Some(&format!("Python program · {}", model())));
+            }
+            say(&d, "run", &format!("python3 {}.py", stem()));
+            say(&d, "status", "");
+            program.set_value(None);
+            show_program(&d, Err("Writing the program…"));
+            let _ = d.show_modal();
+            let this = opened.get_value().wrapping_add(1);
+            opened.set_value(this);
+            let shown = d.clone();
+            let done: writer::Done = Box::new(move |written| {
+                // Closed, reopened, or gone with its run panel meanwhile: not for this dialog.
+                if !shown.open() || opened.try_get_value() != Some(this) {
+                    return;
+                }
+                match &written {
+                    Ok(text) => show_program(&shown, Ok(text)),
+                    Err(why) => show_program(&shown, Err(&format!("No program: {why}"))),
+                }
+                program.try_set_value(written.ok());
+            });
+            match pg
+                .scenario
+                .with_untracked(|s| s.as_ref().map(Scenario::to_json))
+            {
+                Some(json) => writer::write(json, index, done),
+                None => done(Err("no scenario is loaded".into())),
+            }
         }
-        say(&d, "run", &format!("python3 {}.py", stem()));
-        say(&d, "status", "");
-        program.set_value(None);
-        show_program(&d, Err("Writing the program…"));
-        let _ = d.show_modal();
-        let this = opened.get_value().wrapping_add(1);
-        opened.set_value(this);
-        let shown = d.clone();
-        let done: writer::Done = Box::new(move |written| {
-            // Closed, reopened, or gone with its run panel meanwhile: not for this dialog.
-            if !shown.open() || opened.try_get_value() != Some(this) {
+        "copy" => {
+            let Some(text) = program.get_value() else {
                 return;
-            }
-            match &written {
-                Ok(text) => show_program(&shown, Ok(text)),
-                Err(why) => show_program(&shown, Err(&format!("No program: {why}"))),
-            }
-            program.try_set_value(written.ok());
-        });
-        match pg
-            .scenario
-            .with_untracked(|s| s.as_ref().map(Scenario::to_json))
-        {
-            Some(json) => writer::write(json, index, done),
-            None => done(Err("no scenario is loaded".into())),
+            };
+            leptos::task::spawn_local(async move {
+                let said = if copy_text(&text).await {
+                    "Copied"
+                } else {
+                    select_code(&d);
+                    "The browser refused the clipboard: the program is selected, copy it"
+                };
+                say(&d, "status", said);
+                // Cleared a while later, unless something else was said meanwhile.
+                set_timeout(
+                    move || {
+                        if let Some(s) =
+                            part(&d, "status").filter(|s| s.text_content().as_deref() == Some(said))
+                        {
+                            s.set_text_content(None);
+                        }
+                    },
+                    std::time::Duration::from_millis(CONFIRM_MS),
+                );
+            });
         }
+        "download" => {
+            if let Some(text) = program.get_value() {
+                if let Err(e) = download_text(&format!("{}.py", stem()), "text/x-python", &text) {
+                    leptos::logging::warn!("Python export: {e:?}");
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The "Python" chip of run `index`'s exports, and the dialog it opens.
+#[component]
+pub fn PythonButton(
+    /// Which run (and model) of the playground's runs.
+    index: usize,
+) -> impl IntoView {
+    let pg = expect_context::<Playground>();
+    let state = Dialog {
+        pg,
+        index,
+        program: StoredValue::new(None),
+        opened: StoredValue::new(0),
+    };
+    let root = NodeRef::<leptos::html::Span>::new();
+    let dialog = move || {
+        root.get_untracked()
+            .and_then(|r| r.query_selector("dialog").ok().flatten())
+            .and_then(|d| d.dyn_into::<HtmlDialogElement>().ok())
     };
     // Another scenario loaded meanwhile (the Back button) makes the program stale: close.
     Effect::new(move |ran: Option<()>| {
@@ -157,39 +231,6 @@ pub fn PythonButton(
             }
         }
     });
-
-    let copy = move |d: HtmlDialogElement| {
-        let Some(text) = program.get_value() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let said = if copy_text(&text).await {
-                "Copied"
-            } else {
-                select_code(&d);
-                "The browser refused the clipboard: the program is selected, copy it"
-            };
-            say(&d, "status", said);
-            // Cleared a while later, unless something else was said meanwhile.
-            set_timeout(
-                move || {
-                    if let Some(s) =
-                        part(&d, "status").filter(|s| s.text_content().as_deref() == Some(said))
-                    {
-                        s.set_text_content(None);
-                    }
-                },
-                std::time::Duration::from_millis(CONFIRM_MS),
-            );
-        });
-    };
-    let download = move || {
-        if let Some(text) = program.get_value() {
-            if let Err(e) = download_text(&format!("{}.py", stem()), "text/x-python", &text) {
-                leptos::logging::warn!("Python export: {e:?}");
-            }
-        }
-    };
     // One listener for every button, by its `data-action`.
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some(d) = dialog() else {
@@ -200,13 +241,33 @@ pub fn PythonButton(
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|t| t.closest("[data-action]").ok().flatten())
             .and_then(|b| b.get_attribute("data-action"));
-        match action.as_deref() {
-            Some("open") => open(d),
-            Some("close") => d.close(),
-            Some("copy") => copy(d),
-            Some("download") => download(),
-            _ => {}
+        match action {
+            Some(a) if a == "close" => d.close(),
+            Some(a) => leptos::task::spawn_local(async move {
+                match ACTIONS.get().await {
+                    Ok(code) => (code.act)(state, &a, d),
+                    Err(LoadFailed) => {
+                        show_program(
+                            &d,
+                            Err("The Python writer did not load: the network failed, or the site has changed since this page loaded. Close and try again."),
+                        );
+                        if !d.open() {
+                            let _ = d.show_modal();
+                        }
+                    }
+                }
+            }),
+            None => {}
         }
     };
-    view! { <span class="python-export" node_ref=root inner_html=HTML on:click=on_click></span> }
+    view! {
+        <span
+            class="python-export"
+            node_ref=root
+            inner_html=HTML
+            on:click=on_click
+            on:pointerenter=|_| ACTIONS.prefetch()
+            on:focusin=|_| ACTIONS.prefetch()
+        ></span>
+    }
 }

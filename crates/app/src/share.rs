@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::app::Playground;
+use crate::deferred::deferred;
 use crate::embed::{Widget, HEIGHT_MESSAGE};
 use crate::url;
 
@@ -153,6 +154,8 @@ pub fn ShareBar() -> impl IntoView {
         }
     });
     let dialog_open = RwSignal::new(false);
+    let dialog_asked =
+        Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || dialog_open.get());
     view! {
         <div class="share-bar">
             <button type="button" class="secondary" data-testid="share" on:click=share>
@@ -164,6 +167,8 @@ pub fn ShareBar() -> impl IntoView {
                 data-testid="embed-open-dialog"
                 aria-haspopup="dialog"
                 on:click=move |_| dialog_open.set(true)
+                on:pointerenter=|_| EMBED_DIALOG.prefetch()
+                on:focus=|_| EMBED_DIALOG.prefetch()
             >
                 "Embed"
             </button>
@@ -196,10 +201,30 @@ pub fn ShareBar() -> impl IntoView {
                         }
                     })
             }}
-            <EmbedDialog open=dialog_open />
+            // Built when first opened, from a chunk of its own (crate::deferred).
+            {move || {
+                dialog_asked
+                    .get()
+                    .then(|| deferred(&EMBED_DIALOG, move |d| (d.build)(dialog_open)))
+            }}
         </div>
     }
 }
+
+/// What builds the Embed dialog.
+#[derive(Clone, Copy)]
+pub struct EmbedDialogCode {
+    build: fn(RwSignal<bool>) -> AnyView,
+}
+
+crate::chunk!(
+    /// The Embed dialog (crate::deferred).
+    static EMBED_DIALOG: EmbedDialogCode = embed_dialog("the Embed dialog") {
+        EmbedDialogCode {
+            build: |open| view! { <EmbedDialog open /> }.into_any(),
+        }
+    }
+);
 
 /// The Embed dialog: pick a widget, copy the iframe snippet or the custom element snippet.
 #[component]
