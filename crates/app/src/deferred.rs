@@ -147,10 +147,12 @@ where
     let load = move || {
         status.set(Status::Loading);
         leptos::task::spawn_local(async move {
-            status.set(match chunk.get().await {
+            let loaded = match chunk.get().await {
                 Ok(code) => Status::Ready(code),
                 Err(LoadFailed) => Status::Failed,
-            });
+            };
+            // The view may have gone while its code loaded (another scenario, a closed tab).
+            status.try_set(loaded);
         });
     };
     if matches!(status.get_untracked(), Status::Loading) {

@@ -341,7 +341,12 @@ pub fn RunExports(
     let export = move |pick: fn(Writers) -> fn(&Run) -> String,
                        then: fn(String, String, String, RwSignal<String>)| {
         leptos::task::spawn_local(async move {
-            match WRITERS.get().await {
+            let writers = WRITERS.get().await;
+            // The run panel may have gone while the code loaded (another scenario).
+            if status.is_disposed() {
+                return;
+            }
+            match writers {
                 Ok(writers) => {
                     if let Some((stem, title, text)) = with_run(pick(writers)) {
                         then(stem, title, text, status);

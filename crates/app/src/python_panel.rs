@@ -244,7 +244,12 @@ pub fn PythonButton(
         match action {
             Some(a) if a == "close" => d.close(),
             Some(a) => leptos::task::spawn_local(async move {
-                match ACTIONS.get().await {
+                let actions = ACTIONS.get().await;
+                // The run panel may have gone while the code loaded (another scenario).
+                if state.opened.is_disposed() {
+                    return;
+                }
+                match actions {
                     Ok(code) => (code.act)(state, &a, d),
                     Err(LoadFailed) => {
                         show_program(
