@@ -31,6 +31,14 @@ for glue in "$dir"/*.js; do
   sed "s#\"\./$out_name\.js\"#\"./$(basename "$glue")\"#" "$src" > "$dir/$loader"
   grep -q -F "\"./$(basename "$glue")\"" "$dir/$loader" || fail "$loader does not import ./$out_name.js, the glue"
   find "$split" -maxdepth 1 -name '*.wasm' ! -name main.wasm -exec cp {} "$dir/" \;
+  # The glue imports the loader as it starts: preloaded beside the glue, it costs no round trip
+  # of its own. Its address is the glue's, with the loader's name (Trunk's public URL kept).
+  href=$(grep -o -E "href=[\"']?[^\"' >]*$(basename "$glue")" "$dir/index.html" | head -n 1) || true
+  [ -n "$href" ] || fail "index.html does not load $(basename "$glue")"
+  href=${href#href=}
+  href=${href#[\"\']}
+  sed -i "s#</head>#<link crossorigin href=\"${href%"$(basename "$glue")"}$loader\" rel=modulepreload></head>#" "$dir/index.html"
+  grep -q -F "$loader\" rel=modulepreload" "$dir/index.html" || fail "found no </head> in index.html to preload $loader before"
 done
 for module in "$dir"/*.wasm; do
   if grep -q -a -F __wasm_split_placeholder__ "$module"; then

@@ -191,6 +191,10 @@ describe("landing page at /", () => {
     const code = sent.filter((f) => /\.(wasm|js|css)$/.test(f));
     assert.ok(code.some((f) => /^whenasync-app-.*_bg\.wasm$/.test(f)), `no page wasm in ${sent}`);
     assert.ok(code.includes("whenasync-worker.js"), `the workers did not start: ${sent}`);
+    // The loader of the chunks comes with the glue, preloaded beside it (no round trip of its own).
+    const loader = code.find((f) => /^__wasm_split-[0-9a-f]{16}\.js$/.test(f));
+    assert.ok(loader, `no loader of the chunks in ${code}`);
+    assert.match(readFileSync(join(ROOT_DIST, "index.html"), "utf8"), new RegExp(`<link crossorigin href="/${loader}" rel=modulepreload>`));
     const deferred = code.filter((f) => /^(split_|chunk_)/.test(f) || f.startsWith("whenasync-python"));
     assert.deepEqual(deferred, [], "code loaded on first use came with the first visit");
     const first = report("first visit", code);
