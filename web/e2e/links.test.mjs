@@ -32,8 +32,10 @@ class LinksPage extends PlaygroundPage {
   /** Opens `fragment` (with its `#`) on the page's URL and waits for the charts. */
   async openLink(fragment) {
     // A URL that differs only in its fragment would not load the page again.
-    if (this.page.url().startsWith(this.url)) await this.page.goto("about:blank");
-    await this.page.goto(this.url + fragment, { waitUntil: "load" });
+    await this.leave(async () => {
+      if (this.page.url().startsWith(this.url)) await this.page.goto("about:blank");
+      await this.page.goto(this.url + fragment, { waitUntil: "load" });
+    });
     await this.runPanels.first().waitFor();
     await this.waitForCharts();
   }
@@ -156,7 +158,7 @@ describe("links", () => {
     console.log(`edited landing preset: a ${viewed.length - 1}-character link`);
 
     // Reloading the URL restores the edit and the view.
-    await pg.page.reload({ waitUntil: "load" });
+    await pg.leave(() => pg.page.reload({ waitUntil: "load" }));
     await pg.runPanels.first().waitFor();
     await pg.waitForCharts();
     assert.deepEqual(await pg.models(), ["sync"]);
@@ -336,7 +338,7 @@ describe("links", () => {
     const context = await chromium.browser.newContext({ viewport: DESKTOP, colorScheme: "light" });
     const pg = new LinksPage(await context.newPage(), server.url);
     const before = server.requests.length;
-    await pg.page.goto(`${server.url}example-blog.html`, { waitUntil: "load" });
+    await pg.leave(() => pg.page.goto(`${server.url}example-blog.html`, { waitUntil: "load" }));
     // Both iframes report their height and the host sizes them to it.
     await pg.page.waitForFunction(() => [...document.querySelectorAll("iframe")].every((f) => Number(f.dataset.reported) > 150), null, { timeout: 30_000 });
     for (const id of ["embed-gantt", "embed-latency"]) {
@@ -509,7 +511,7 @@ describe("links", () => {
       requestAnimationFrame(tick);
     });
     const started = Date.now();
-    await pg.page.goto(`${server.url}#${packed(bigScenario(30_000))}&m=compare`, { waitUntil: "load" });
+    await pg.leave(() => pg.page.goto(`${server.url}#${packed(bigScenario(30_000))}&m=compare`, { waitUntil: "load" }));
     const progress = pg.page.getByTestId("sim-progress");
     await progress.waitFor();
     assert.match(await progress.innerText(), /(Simulating|Figures are up · tracing) 30,000 tasks × 4 models in the background/);
@@ -559,7 +561,7 @@ describe("links at a sub-path", () => {
     await pg.rowsBy("by task");
     await pg.waitForHash(/^#preset=cpu-threads-gil&m=2&lanes=task$/);
     assert.equal(await pg.page.evaluate(() => location.pathname), "/whenasync/index.html");
-    await pg.page.goto(`${server.url}example-blog.html`, { waitUntil: "load" });
+    await pg.leave(() => pg.page.goto(`${server.url}example-blog.html`, { waitUntil: "load" }));
     await pg.page.waitForFunction(() => [...document.querySelectorAll("iframe")].every((f) => Number(f.dataset.reported) > 150), null, { timeout: 30_000 });
     await pg.page.waitForFunction(() => {
       const c = document.getElementById("embed-element").shadowRoot?.querySelector('[data-testid="gantt-canvas"]');

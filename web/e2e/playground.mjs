@@ -39,9 +39,12 @@ export class PlaygroundPage {
       if (m.type() === "warning") this.warnings.push(m.text());
     });
     page.on("pageerror", (e) => this.problems.push(`page error: ${e.message}`));
-    page.on("requestfailed", (r) =>
-      this.problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
-    );
+    page.on("requestfailed", (r) => {
+      // A request the test's own navigation cut short (a chunk the page was fetching when the
+      // test went to another link) is the browser's doing, not the page's.
+      if (this.leaving && r.failure()?.errorText === "net::ERR_ABORTED") return;
+      this.problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    });
     page.on("response", (r) => {
       if (r.status() >= 400) this.problems.push(`HTTP ${r.status()}: ${r.url()}`);
     });
@@ -51,6 +54,17 @@ export class PlaygroundPage {
     this.summaryRows = page.getByTestId("summary-row");
     this.legend = page.getByTestId("legend");
     this.tabs = page.getByTestId("model-tab");
+  }
+
+  /** Runs `navigate` (a goto or a reload), during which requests the page has under way may be
+   *  cut short without counting as problems. */
+  async leave(navigate) {
+    this.leaving = true;
+    try {
+      return await navigate();
+    } finally {
+      this.leaving = false;
+    }
   }
 
   /** Opens the page and waits until every chart has been drawn. */
