@@ -79,6 +79,7 @@ describe("code loaded on first use", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), panel.getByTestId("export-csv").click()]);
     assert.equal(download.suggestedFilename(), "whenasync-gather-10-queries-sync-tasks.csv");
     assert.match(readFileSync(await download.path(), "utf8"), /^id,class,arrival_ms,/);
+    assert.equal(await panel.getByTestId("export-status").innerText(), "", "the failure is no longer news");
     assert.equal(sent("exports"), 1);
     await context.close();
   });

@@ -348,6 +348,8 @@ pub fn RunExports(
             }
             match writers {
                 Ok(writers) => {
+                    // Whatever an earlier click said (that the code did not load) is past.
+                    status.set(String::new());
                     if let Some((stem, title, text)) = with_run(pick(writers)) {
                         then(stem, title, text, status);
                     }

@@ -8,7 +8,8 @@
 //!
 //! The chip and dialog's fixed markup is one constant (`HTML`, no data in it), and its few
 //! moving parts are written directly: about half what the same dialog costs as reactive views.
-//! Text from the scenario only ever goes in through `textContent`, never as markup.
+//! Text from the scenario only ever goes in through `textContent`, never as markup. What the
+//! buttons do is in a chunk of the page's wasm (crate::deferred), loaded on the first click.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
