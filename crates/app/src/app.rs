@@ -193,11 +193,9 @@ pub(crate) fn apply_scheme_to(el: &web_sys::HtmlElement, scheme: Scheme) {
 /// often never scrolls to them.
 #[derive(Clone, Copy)]
 pub struct Below {
-    /// The latency plots, then the sweep, as the playground shows them.
-    pub panels: fn() -> AnyView,
-    /// The latency plots alone (an embed's).
+    /// The latency plots.
     pub latency: fn() -> AnyView,
-    /// The sweep alone (an embed's).
+    /// The sweep.
     pub sweep: fn() -> AnyView,
 }
 
@@ -205,7 +203,6 @@ crate::chunk!(
     /// The latency plots and the sweep.
     pub static BELOW: Below = below("the latency plots and the sweep") {
         Below {
-            panels: || view! { <LatencyPanel /> <SweepPanel /> }.into_any(),
             latency: || view! { <LatencyPanel /> }.into_any(),
             sweep: || view! { <SweepPanel /> }.into_any(),
         }
@@ -281,7 +278,11 @@ pub fn App(
                     <BackgroundProgress />
                     <Runs />
                     <Show when=move || below_fold.get()>
-                        {deferred_near(&BELOW, |below| (below.panels)(), BELOW_HEIGHT)}
+                        {deferred_near(
+                            &BELOW,
+                            |below| view! { {(below.latency)()} {(below.sweep)()} },
+                            BELOW_HEIGHT,
+                        )}
                     </Show>
                 </section>
             </main>

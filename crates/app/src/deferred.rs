@@ -158,8 +158,7 @@ where
     if matches!(status.get_untracked(), Status::Loading) {
         load();
     }
-    move || {
-        match status.get() {
+    move || match status.get() {
         Status::Ready(code) => show(code).into_any(),
         Status::Loading => view! {
             <p class="deferred muted" role="status" data-testid="deferred-loading">
@@ -169,7 +168,7 @@ where
         .into_any(),
         Status::Failed => view! {
             <div class="deferred failed" role="alert" data-testid="deferred-failed">
-                <p>{chunk.what_capitalised()} " did not load: the network failed, or the site has changed since this page loaded."</p>
+                <p>{chunk.failure()} "."</p>
                 <button type="button" class="secondary" on:click=move |_| load()>
                     "Retry"
                 </button>
@@ -177,17 +176,18 @@ where
         }
         .into_any(),
     }
-    }
 }
 
 impl<T> Chunk<T> {
-    /// `what`, as the start of a sentence.
-    fn what_capitalised(&self) -> String {
+    /// What the reader is told when it did not load: "The editor did not load: …" (no full
+    /// stop, for the caller to end or go on).
+    pub fn failure(&self) -> String {
         let mut chars = self.what.chars();
-        chars
+        let what = chars
             .next()
             .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        format!("{what} did not load: the network failed, or the site has changed since this page loaded")
     }
 }
 

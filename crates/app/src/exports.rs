@@ -354,9 +354,7 @@ pub fn RunExports(
                         then(stem, title, text, status);
                     }
                 }
-                Err(LoadFailed) => status.set(
-                    "The exports did not load: the network failed, or the site has changed since this page loaded".to_owned(),
-                ),
+                Err(LoadFailed) => status.set(WRITERS.failure()),
             }
         });
     };

@@ -102,7 +102,7 @@ struct Actions {
 
 crate::chunk!(
     /// The Python dialog's actions.
-    static ACTIONS: Actions = python("the Python program") {
+    static ACTIONS: Actions = python("the Python dialog") {
         Actions { act }
     }
 );
@@ -253,10 +253,8 @@ pub fn PythonButton(
                 match actions {
                     Ok(code) => (code.act)(state, &a, d),
                     Err(LoadFailed) => {
-                        show_program(
-                            &d,
-                            Err("The Python writer did not load: the network failed, or the site has changed since this page loaded. Close and try again."),
-                        );
+                        let why = format!("{}. Close and try again.", ACTIONS.failure());
+                        show_program(&d, Err(&why));
                         if !d.open() {
                             let _ = d.show_modal();
                         }
